@@ -1,0 +1,24 @@
+"""skdeep: deep-learning practice for tabular classification, the scikit-learn way.
+
+Two estimators on a pure NumPy core, :class:`MLPSoftmaxClassifier` and
+:class:`MLPSVMClassifier`, plus the diagnostics the course notes prescribe
+(:func:`check_gradients`, :func:`sanity_check`) and tools to tune and ensemble
+them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`).
+"""
+
+from . import distributions
+from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
+from ._diagnostics import SanityReport, check_gradients, sanity_check
+from .model_selection import CoarseToFineSearchCV
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CoarseToFineSearchCV",
+    "MLPSVMClassifier",
+    "MLPSoftmaxClassifier",
+    "SanityReport",
+    "check_gradients",
+    "distributions",
+    "sanity_check",
+]

@@ -1,0 +1,618 @@
+"""Shared estimator base: parameters, validation and the fit / partial_fit flow.
+
+The estimator layer is thin: validate parameters and data, encode labels, build
+the network and its training state from :mod:`skdeep.core`, train, and copy the
+results into fitted attributes. No mathematics lives here.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .core.activations import ACTIVATIONS
+from .core.averaging import ParameterAverage
+from .core.initializers import INITIALIZER_NAMES
+from .core.lbfgs import train_lbfgs
+from .core.losses import LOSSES
+from .core.network import Network, NetworkSpec, predict_scores
+from .core.objective import Objective
+from .core.optimizers import OPTIMIZERS
+from .core.penalties import PENALTIES, Penalty
+from .core.schedules import SCHEDULES, Schedule
+from .core.training import Dataset, LoopSettings, TrainingState, run_epochs
+
+DEFAULT_AVERAGE_DECAY = 0.999
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Base of the skdeep classifiers; not for direct use.
+
+    Subclasses set :meth:`_loss_name` (the head) and the probability mapping.
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions(set(OPTIMIZERS) | {"lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "negative_slope": [Interval(Real, 0, 1, closed="neither")],
+        "maxout_pieces": [Interval(Integral, 2, None, closed="left")],
+        "weight_init": [StrOptions(set(INITIALIZER_NAMES))],
+        "init_scale": [Interval(Real, 0, None, closed="neither")],
+        "batch_norm": ["boolean"],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "penalty": [StrOptions(set(PENALTIES)), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "max_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "decay_rate": [Interval(Real, 0, 1, closed="right")],
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "average": ["boolean", Interval(Real, 0, 1, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "dtype": [StrOptions({"float32", "float64"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        negative_slope=0.01,
+        maxout_pieces=2,
+        weight_init="auto",
+        init_scale=0.01,
+        batch_norm=False,
+        batch_norm_momentum=0.9,
+        dropout=0.0,
+        penalty="l2",
+        l1_ratio=0.15,
+        max_norm=None,
+        rho=0.9,
+        decay_rate=0.5,
+        decay_steps=10,
+        average=False,
+        class_weight=None,
+        dtype=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.negative_slope = negative_slope
+        self.maxout_pieces = maxout_pieces
+        self.weight_init = weight_init
+        self.init_scale = init_scale
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.dropout = dropout
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.max_norm = max_norm
+        self.rho = rho
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps
+        self.average = average
+        self.class_weight = class_weight
+        self.dtype = dtype
+
+    # ------------------------------------------------------------------ tags
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # ----------------------------------------------------------- public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 input trains in float32 unless ``dtype``
+            says otherwise.
+        y : array-like of shape (n_samples,)
+            Target labels (any hashable, sortable type).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; each mini-batch loss is the
+            weighted mean over the batch.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "_state")
+        return self._fit(X, y, sample_weight, classes=None, incremental=False, continuing=continuing)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Optimizer, schedule and averaging state persist across calls; early
+        stopping is not applied (as in ``MLPClassifier``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels, all in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call, ignored
+            afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if self.solver == "lbfgs":
+            raise ValueError(
+                "partial_fit is only available for stochastic solvers; "
+                f"solver={self.solver!r} is full-batch. Use fit instead."
+            )
+        first_call = _check_partial_fit_first_call(self, classes)
+        if not first_call and not hasattr(self, "_state"):
+            raise ValueError("partial_fit called on a model fitted without partial_fit state.")
+        return self._fit(
+            X, y, sample_weight, classes=self.classes_, incremental=True, continuing=not first_call
+        )
+
+    def decision_function(self, X):
+        """Class scores of the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Raw output scores; in the binary case one score per sample,
+            positive meaning ``classes_[1]``.
+        """
+        scores = self._scores(X)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return self.classes_[(scores[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities of ``classes_``; rows sum to 1.
+        """
+        return _softmax_of_scores(self._scores(X) / self._temperature())
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities of ``classes_``, computed stably (log-sum-exp).
+        """
+        return _log_softmax_of_scores(self._scores(X) / self._temperature())
+
+    # ---------------------------------------------------------- subclass API
+    def _loss_name(self):
+        raise NotImplementedError
+
+    def _margin(self):
+        return 1.0
+
+    def _temperature(self):
+        return 1.0
+
+    def _after_fit(self, data):
+        """Hook run after training with the training/validation data."""
+
+    # ------------------------------------------------------------- building
+    def _resolved_batch_size(self, n_samples):
+        return min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
+
+    def _training_dtype(self, X_dtype):
+        if self.dtype is not None:
+            return np.dtype(self.dtype)
+        return np.dtype(np.float32) if X_dtype == np.float32 else np.dtype(np.float64)
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must contain positive integers; got {self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _network_spec(self, n_features, n_outputs):
+        return NetworkSpec(
+            n_features=n_features,
+            hidden_layer_sizes=self._hidden_sizes(),
+            n_outputs=n_outputs,
+            activation=self.activation,
+            negative_slope=self.negative_slope,
+            maxout_pieces=self.maxout_pieces,
+            batch_norm=self.batch_norm,
+            batch_norm_momentum=self.batch_norm_momentum,
+            dropout=self.dropout,
+        )
+
+    def _make_objective(self, network):
+        loss = LOSSES[self._loss_name()](margin=self._margin())
+        return Objective(network, loss, Penalty(self.penalty, self.alpha, self.l1_ratio))
+
+    def _make_optimizer_factory(self, size, dtype):
+        solver = self.solver
+        hyper = dict(
+            momentum=self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum,
+            rho=self.rho,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+        if solver == "lbfgs":  # state unused; the loop never runs
+            solver = "sgd"
+        return lambda: OPTIMIZERS[solver](size, dtype, **hyper)
+
+    def _new_state(self, X, n_outputs, dtype, seed_source):
+        rng = np.random.default_rng(seed_source.randint(_MAX_SEED))
+        network = Network(self._network_spec(X.shape[1], n_outputs), dtype)
+        sample = None
+        if self.weight_init == "lsuv":
+            n = X.shape[0]
+            rows = np.sort(rng.choice(n, size=min(n, max(self._resolved_batch_size(n), 500)), replace=False))
+            sample = X[rows]
+        network.initialize(self.weight_init, rng, self.init_scale, X_sample=sample)
+        make_optimizer = self._make_optimizer_factory(network.theta.size, dtype)
+        average = self.average
+        averager = None
+        if average is not False and self.solver != "lbfgs":
+            averager = ParameterAverage(DEFAULT_AVERAGE_DECAY if average is True else float(average))
+        schedule = Schedule(
+            self.learning_rate,
+            self.learning_rate_init,
+            power_t=self.power_t,
+            decay_rate=self.decay_rate,
+            decay_steps=self.decay_steps,
+        )
+        return TrainingState(network, make_optimizer(), make_optimizer, schedule, rng, averager)
+
+    # --------------------------------------------------------------- fitting
+    def _check_compatible_params(self):
+        if self.solver == "lbfgs" and self.dropout > 0:
+            raise ValueError(
+                f"dropout={self.dropout} needs a stochastic solver; solver='lbfgs' "
+                "minimises a deterministic full-batch loss. Use solver='adam' or dropout=0."
+            )
+        self._hidden_sizes()
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        dtype = [np.float64, np.float32] if self.dtype is None else np.dtype(self.dtype)
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=dtype, reset=reset, y_numeric=False
+        )
+        check_classification_targets(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            if not np.any(sample_weight > 0):
+                raise ValueError("sample_weight must contain at least one positive weight.")
+        return X, y, sample_weight
+
+    def _encode_labels(self, y, classes):
+        if classes is None:
+            classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                "The number of classes has to be greater than one; got "
+                f"{len(classes)} class ({classes[0]!r})."
+            )
+        unseen = np.setdiff1d(np.unique(y), classes)
+        if unseen.size:
+            raise ValueError(f"y contains labels not in classes: {unseen.tolist()!r}.")
+        return classes, np.searchsorted(classes, y)
+
+    def _fit(self, X, y, sample_weight, classes, incremental, continuing):
+        self._check_compatible_params()
+        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
+        if continuing:
+            classes = self.classes_  # fixed by the first fit; new labels are an error
+        classes, y_index = self._encode_labels(y, classes)
+        weights = self._combined_weights(y, sample_weight, classes)
+        n_outputs = 1 if len(classes) == 2 else len(classes)
+        seed_source = check_random_state(self.random_state)
+        if continuing:
+            state = self._state
+            expected = self._network_spec(X.shape[1], n_outputs)
+            if state.network.spec != expected:
+                raise ValueError(
+                    "The network architecture parameters changed since the last fit; "
+                    "set warm_start=False (or refit from scratch) to change them."
+                )
+            dtype = state.network.dtype
+            if X.dtype != dtype:
+                X = X.astype(dtype)
+        else:
+            dtype = self._training_dtype(X.dtype)
+            if X.dtype != dtype:
+                X = X.astype(dtype)
+            state = self._new_state(X, n_outputs, dtype, seed_source)
+        self.classes_ = classes
+        objective = self._make_objective(state.network)
+        train, validation = self._split(X, y_index, weights, incremental, seed_source)
+
+        if self.solver == "lbfgs":
+            outcome = train_lbfgs(
+                objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
+            )
+            state.n_epochs += outcome.n_iter
+            state.samples_seen += outcome.n_iter * train.n_samples
+            state.loss_curve.extend(outcome.loss_curve or [outcome.loss])
+            self._warn_lbfgs(outcome)
+        else:
+            settings = LoopSettings(
+                batch_size=self._resolved_batch_size(train.n_samples),
+                max_epochs=1 if incremental else self.max_iter,
+                shuffle=self.shuffle,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                stop_on_plateau=not incremental,
+                max_norm=self.max_norm,
+                verbose=int(self.verbose),
+            )
+            report = run_epochs(
+                state, objective, train, settings, validation, self._epoch_hook()
+            )
+            self._warn_stochastic(report, state, incremental)
+        self._state = state
+        self._export(state, validation)
+        self._after_fit(validation if validation is not None else train)
+        return self
+
+    def _combined_weights(self, y, sample_weight, classes):
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(classes.tolist())
+            if unknown:
+                raise ValueError(f"class_weight has labels not in the classes: {sorted(unknown)!r}.")
+        class_weights = compute_sample_weight(self.class_weight, y)
+        return class_weights if sample_weight is None else class_weights * sample_weight
+
+    def _split(self, X, y_index, weights, incremental, seed_source):
+        use_validation = self.early_stopping and not incremental and self.solver != "lbfgs"
+        if not use_validation:
+            return Dataset(X, y_index, weights), None
+        rows = np.arange(X.shape[0])
+        try:
+            train_rows, val_rows = train_test_split(
+                rows,
+                test_size=self.validation_fraction,
+                stratify=y_index,
+                random_state=seed_source.randint(_MAX_SEED),
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping could not make a stratified validation split with "
+                f"validation_fraction={self.validation_fraction}: {exc}"
+            ) from exc
+        train_rows, val_rows = np.sort(train_rows), np.sort(val_rows)
+        return (
+            Dataset(X, y_index, weights, rows=train_rows),
+            Dataset(X, y_index, weights, rows=val_rows),
+        )
+
+    def _epoch_hook(self):
+        return None
+
+    def _warn_stochastic(self, report, state, incremental):
+        if report.diverged_at_lr is not None:
+            warnings.warn(
+                f"Training diverged in epoch {state.n_epochs + 1}: the mini-batch loss became "
+                f"non-finite or exceeded 3x its initial value. The learning rate is probably "
+                f"too high (learning rate {report.diverged_at_lr:g}, "
+                f"learning_rate_init={self.learning_rate_init:g}); the parameters of the best "
+                "epoch were kept. Lower learning_rate_init.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        elif report.interrupted:
+            warnings.warn(
+                f"Training interrupted (KeyboardInterrupt) after {report.epochs} epochs of this "
+                "call; the parameters of the best epoch so far were kept.",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif not incremental and not report.converged and not report.stopped_by_hook:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _warn_lbfgs(self, outcome):
+        if outcome.interrupted:
+            warnings.warn(
+                "Training interrupted (KeyboardInterrupt); the best parameters found so far "
+                "were kept.",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif not outcome.converged:
+            warnings.warn(
+                f"lbfgs failed to converge after {outcome.n_iter} iterations "
+                f"(max_iter={self.max_iter}, max_fun={self.max_fun}): {outcome.message}",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _export(self, state, validation):
+        coefs, intercepts = state.predicting_params()
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        self.n_layers_ = len(coefs) + 1
+        self.n_outputs_ = coefs[-1].shape[1]
+        self.out_activation_ = self._out_activation()
+        self.n_iter_ = state.n_epochs
+        self.t_ = state.samples_seen
+        self.loss_curve_ = list(state.loss_curve)
+        self.history_ = [dict(record) for record in state.history]
+        finite = [value for value in self.loss_curve_ if np.isfinite(value)]
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else float("nan")
+        if validation is not None:
+            self.validation_scores_ = list(state.validation_scores)
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(finite) if finite else float("nan")
+
+    def _out_activation(self):
+        return "identity"
+
+    # ------------------------------------------------------------ predicting
+    def _scores(self, X):
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
+        coefs, intercepts = self.coefs_, self.intercepts_
+        activation = self._state.network.activation
+        n = X.shape[0]
+        widest = max(W.shape[1] for W in coefs)
+        row_bytes = coefs[0].dtype.itemsize * (2 * widest + X.shape[1] * (not sp.issparse(X)))
+        chunk = get_chunk_n_rows(row_bytes=max(row_bytes, 1), max_n_rows=n)
+        if chunk >= n:
+            return predict_scores(coefs, intercepts, activation, X)
+        scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
+        for rows in gen_batches(n, chunk):
+            scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
+        return scores
+
+
+def _softmax_of_scores(scores):
+    """Probabilities from scores: sigmoid for one column (binary), softmax otherwise."""
+    if scores.shape[1] == 1:
+        positive = expit(scores[:, 0])
+        return np.column_stack([1 - positive, positive])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def _log_softmax_of_scores(scores):
+    """Stable log-probabilities from scores (see :func:`_softmax_of_scores`)."""
+    if scores.shape[1] == 1:
+        z = scores[:, 0]
+        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+

@@ -1,0 +1,251 @@
+"""Checks the course notes prescribe before trusting a network.
+
+* :func:`check_gradients`: the analytic gradient of the full loss (penalty
+  included) against centred finite differences, per parameter array.
+* :func:`sanity_check`: the initial loss equals its theoretical value with small
+  weights, a penalty raises it, and the network can overfit a tiny subset.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state, check_X_y
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight
+
+from ._base import BaseMLPClassifier
+from .core.gradient_check import check_objective_gradients
+from .core.network import Network
+
+
+def _validated(estimator, X, y, sample_weight):
+    if not isinstance(estimator, BaseMLPClassifier):
+        raise TypeError(
+            "estimator must be an MLPSoftmaxClassifier or MLPSVMClassifier; "
+            f"got {type(estimator).__name__}."
+        )
+    estimator._validate_params()
+    estimator._check_compatible_params()
+    X, y = check_X_y(X, y, accept_sparse="csr", dtype=np.float64)
+    check_classification_targets(y)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        if not np.any(sample_weight > 0):
+            raise ValueError("sample_weight must contain at least one positive weight.")
+    if hasattr(estimator, "n_features_in_") and X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{estimator.n_features_in_} features as input."
+        )
+    return X, y, sample_weight
+
+
+def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
+    """Compare the analytic gradient of the training loss with finite differences.
+
+    The loss is the one ``fit`` minimises: the weighted mean data loss of the
+    estimator's head plus the weight penalty, in training mode (batch statistics,
+    dropout with one fixed mask). The network is evaluated in float64 at the
+    estimator's fitted parameters, or, for an unfitted estimator, at the initial
+    parameters ``fit`` would start from. Each parameter is perturbed by
+    ``+/- epsilon`` in turn, so the cost is two loss evaluations per parameter:
+    use a small network and a few dozen samples.
+
+    Parameters
+    ----------
+    estimator : MLPSoftmaxClassifier or MLPSVMClassifier
+        Fitted or not; it is not modified.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Data to evaluate the loss on.
+    y : array-like of shape (n_samples,)
+        Labels.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+    epsilon : float, default=1e-6
+        Finite-difference step.
+
+    Returns
+    -------
+    errors : dict of str to float
+        Relative error ``||analytic - numerical|| / max(||analytic|| +
+        ||numerical||, 1e-12)`` (0 when both vanish) per parameter array, keyed
+        ``"coefs_<i>"``, ``"intercepts_<i>"`` and, with batch norm,
+        ``"gamma_<i>"``, ``"beta_<i>"`` (training-form parameters). Below about
+        1e-6 the gradient is right; ReLU-family kinks and hinge margins crossed
+        by the step can produce isolated larger values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import MLPSoftmaxClassifier, check_gradients
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(20, 4)), rng.integers(0, 3, 20)
+    >>> errors = check_gradients(
+    ...     MLPSoftmaxClassifier(hidden_layer_sizes=(5,), activation="tanh", random_state=0),
+    ...     X, y)
+    >>> max(errors.values()) < 1e-6
+    True
+    """
+    if not (isinstance(epsilon, float) and 0 < epsilon < 1):
+        raise ValueError(f"epsilon must be a float in (0, 1); got {epsilon!r}.")
+    X, y, sample_weight = _validated(estimator, X, y, sample_weight)
+    fitted = hasattr(estimator, "_state")
+    classes = estimator.classes_ if fitted else np.unique(y)
+    classes, y_index = estimator._encode_labels(y, classes)
+    n_outputs = 1 if len(classes) == 2 else len(classes)
+    if fitted:
+        trained = estimator._state.network
+        network = Network(trained.spec, np.float64)
+        network.theta[...] = trained.theta
+        network.state[...] = trained.state
+    else:
+        seed_source = check_random_state(estimator.random_state)
+        network = estimator._new_state(X, n_outputs, np.float64, seed_source).network
+    weights = estimator._combined_weights(y, sample_weight, classes)
+    if weights is not None:
+        weights = weights / weights.sum()
+    objective = estimator._make_objective(network)
+    return check_objective_gradients(objective, X, y_index, weights, epsilon=epsilon)
+
+
+@dataclass
+class SanityReport:
+    """What :func:`sanity_check` found.
+
+    Attributes
+    ----------
+    expected_initial_loss : float
+        Theoretical loss of a network with tiny weights: ``log(n_classes)`` for
+        softmax, ``(n_classes - 1) * margin`` for the hinge (squared: times
+        ``margin``).
+    initial_loss : float
+        Data loss measured with tiny weights (gaussian, std 1e-4, no penalty).
+    initial_loss_ok : bool
+        ``initial_loss`` within 2% of the expected value.
+    penalty_raises_loss : bool or None
+        Whether the estimator's penalty, at its own initialisation, adds to the
+        loss (None when it has no penalty).
+    overfit_accuracy : float
+        Training accuracy reached on the tiny subset without regularisation.
+    overfit_ok : bool
+        ``overfit_accuracy == 1``.
+    n_overfit_samples : int
+        Size of the tiny subset.
+    messages : list of str
+        Human-readable findings.
+    """
+
+    expected_initial_loss: float
+    initial_loss: float
+    initial_loss_ok: bool
+    penalty_raises_loss: object
+    overfit_accuracy: float
+    overfit_ok: bool
+    n_overfit_samples: int
+    messages: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        """Whether every check passed."""
+        return self.initial_loss_ok and self.overfit_ok and self.penalty_raises_loss is not False
+
+    def __str__(self):
+        status = "passed" if self.passed else "FAILED"
+        return f"Sanity check {status}:\n" + "\n".join(f"- {m}" for m in self.messages)
+
+
+def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500):
+    """Babysit a network before the long run, as the course notes prescribe.
+
+    1. With tiny weights the data loss must equal its theoretical value:
+       ``log(n_classes)`` for softmax, ``(n_classes - 1) * margin`` for the hinge.
+    2. Turning the penalty on must raise the loss.
+    3. Without regularisation the network must overfit a tiny subset (training
+       accuracy 1).
+
+    Parameters
+    ----------
+    estimator : MLPSoftmaxClassifier or MLPSVMClassifier
+        Its parameters are used; it is not modified (clones are trained).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Labels.
+    n_overfit_samples : int, default=20
+        Size of the subset to overfit (drawn with every class present).
+    overfit_max_iter : int, default=500
+        Epochs allowed for overfitting it.
+
+    Returns
+    -------
+    report : SanityReport
+        The findings; ``report.passed`` sums them up and ``print(report)``
+        explains them.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdeep import MLPSoftmaxClassifier, sanity_check
+    >>> X, y = load_iris(return_X_y=True)
+    >>> report = sanity_check(MLPSoftmaxClassifier(hidden_layer_sizes=(16,), random_state=0), X, y)
+    >>> report.passed
+    True
+    """
+    for name, value, low in (("n_overfit_samples", n_overfit_samples, 2),
+                             ("overfit_max_iter", overfit_max_iter, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    X, y, _ = _validated(estimator, X, y, None)
+    classes, y_index = estimator._encode_labels(y, None)
+    n_classes = len(classes)
+    rng = check_random_state(estimator.random_state)
+
+    tiny = clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4, penalty=None)
+    network = tiny._new_state(X, 1 if n_classes == 2 else n_classes, np.float64, rng).network
+    objective = tiny._make_objective(network)
+    scores, _ = network.forward(X, training=False)
+    initial = objective.loss(scores.copy(), y_index, None, gradient=False)
+    expected = objective.loss.chance_loss(n_classes)
+    initial_ok = abs(initial - expected) <= 0.02 * expected
+
+    own = estimator._new_state(X, network.spec.n_outputs, np.float64, check_random_state(0))
+    own_objective = estimator._make_objective(own.network)
+    weights = own.network.theta[: own.network.n_weights]
+    penalty_value = own_objective.penalty.value(weights)
+    penalty_raises = None if not own_objective.penalty.active else penalty_value > 0
+
+    subset = _stratified_subset(y_index, n_overfit_samples, rng)
+    overfit = clone(estimator).set_params(
+        penalty=None, dropout=0.0, early_stopping=False, max_iter=overfit_max_iter,
+        n_iter_no_change=overfit_max_iter, warm_start=False, verbose=0, max_norm=None,
+    )
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        overfit.fit(X[subset], y[subset])
+    accuracy = float(overfit.score(X[subset], y[subset]))
+
+    messages = [
+        f"initial loss with tiny weights {initial:.4f}, expected {expected:.4f} "
+        f"({'ok' if initial_ok else 'MISMATCH: check the loss and the label encoding'})",
+        "no penalty configured" if penalty_raises is None else
+        f"penalty adds {penalty_value:.4g} to the initial loss "
+        f"({'ok' if penalty_raises else 'MISMATCH'})",
+        f"training accuracy on {len(subset)} samples without regularisation: {accuracy:.3f} "
+        f"({'ok' if accuracy == 1 else 'cannot overfit: capacity, learning rate or a bug'})",
+    ]
+    return SanityReport(expected, float(initial), bool(initial_ok), penalty_raises, accuracy,
+                        accuracy == 1.0, len(subset), messages)
+
+
+def _stratified_subset(y_index, size, rng):
+    """Row indices of a small subset that contains every class."""
+    classes = np.unique(y_index)
+    first = [rng.choice(np.flatnonzero(y_index == c)) for c in classes]
+    rest = np.setdiff1d(np.arange(len(y_index)), first)
+    extra = rng.choice(rest, size=max(0, min(size - len(first), len(rest))), replace=False)
+    return np.sort(np.concatenate([first, extra]).astype(int))

@@ -1,0 +1,327 @@
+"""Layers as forward/backward pairs with explicit caches.
+
+Every layer follows one protocol:
+
+* ``param_specs()`` lists its trainable arrays as ``(name, shape, group)``, where
+  ``group`` is ``"weight"`` (penalised, max-norm constrained), ``"bias"`` or
+  ``"batch_norm"``; ``state_specs()`` lists non-trainable arrays (batch-norm
+  running statistics). The network allocates all of them in flat vectors and hands
+  each layer *views* through :meth:`bind`, so optimizers, penalties and L-BFGS work
+  on one contiguous vector and snapshots are one copy.
+* ``allocate(max_rows, dtype)`` creates the layer's output buffer once; a batch of
+  ``n`` rows then uses its first ``n`` rows (still C-contiguous), so the training loop
+  allocates nothing per step for the big arrays.
+* ``forward(x, training, rng) -> (y, cache)`` and ``backward(dy, cache) -> dx``.
+  ``backward`` consumes the cache, writes parameter gradients into the bound
+  gradient views and may overwrite ``dy``; it never recomputes the forward pass.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class Layer:
+    """Common plumbing: parameter/gradient views and the output buffer."""
+
+    def param_specs(self):
+        """Return the trainable arrays as ``(name, shape, group)`` tuples."""
+        return []
+
+    def state_specs(self):
+        """Return the non-trainable arrays as ``(name, shape, fill_value)`` tuples."""
+        return []
+
+    def bind(self, params, grads, state):
+        """Attach views into the network's flat parameter, gradient and state vectors.
+
+        Parameters
+        ----------
+        params, grads, state : dict of str to ndarray
+            Views keyed by the names of :meth:`param_specs` / :meth:`state_specs`.
+        """
+        self.params, self.grads, self.state = params, grads, state
+
+    def allocate(self, max_rows, dtype):
+        """Create the buffers for batches of up to ``max_rows`` rows."""
+
+
+class DenseCache(NamedTuple):
+    """Cache of :class:`Dense`: the layer input."""
+
+    x: object
+
+
+class Dense(Layer):
+    """Affine layer ``y = x @ W + b`` with ``W`` of shape (fan_in, fan_out).
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Input and output widths.
+    use_bias : bool, default=True
+        False when a batch-norm layer follows (its shift makes the bias redundant).
+    input_gradient : bool, default=True
+        Whether :meth:`backward` computes the gradient w.r.t. the input; False for
+        the first layer, whose input is the data.
+    """
+
+    def __init__(self, fan_in, fan_out, use_bias=True, input_gradient=True):
+        self.fan_in, self.fan_out = fan_in, fan_out
+        self.use_bias, self.input_gradient = use_bias, input_gradient
+
+    def param_specs(self):
+        specs = [("W", (self.fan_in, self.fan_out), "weight")]
+        if self.use_bias:
+            specs.append(("b", (self.fan_out,), "bias"))
+        return specs
+
+    def allocate(self, max_rows, dtype):
+        self._out = np.empty((max_rows, self.fan_out), dtype=dtype)
+        if self.input_gradient:
+            self._dx = np.empty((max_rows, self.fan_in), dtype=dtype)
+
+    def forward(self, x, training=True, rng=None):
+        """Compute ``x @ W + b``.
+
+        Parameters
+        ----------
+        x : ndarray or sparse matrix of shape (n_rows, fan_in)
+        training : bool
+            Unused (the affine map is the same in training and inference).
+        rng : numpy.random.Generator or None
+            Unused.
+
+        Returns
+        -------
+        y : ndarray of shape (n_rows, fan_out)
+            A view of the layer's output buffer.
+        cache : DenseCache
+        """
+        y = self._out[: x.shape[0]]
+        if sp.issparse(x):
+            y[...] = x @ self.params["W"]
+        else:
+            np.dot(x, self.params["W"], out=y)
+        if self.use_bias:
+            y += self.params["b"]
+        return y, DenseCache(x)
+
+    def backward(self, dy, cache):
+        """Accumulate ``dW = x.T @ dy``, ``db = sum(dy)`` and return ``dy @ W.T``.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_rows, fan_out)
+        cache : DenseCache
+
+        Returns
+        -------
+        dx : ndarray of shape (n_rows, fan_in) or None
+            None when ``input_gradient`` is False.
+        """
+        x = cache.x
+        if sp.issparse(x):
+            self.grads["W"][...] = x.T @ dy
+        else:
+            np.dot(x.T, dy, out=self.grads["W"])
+        if self.use_bias:
+            np.sum(dy, axis=0, out=self.grads["b"])
+        if not self.input_gradient:
+            return None
+        dx = self._dx[: dy.shape[0]]
+        np.dot(dy, self.params["W"].T, out=dx)
+        return dx
+
+
+class BatchNormCache(NamedTuple):
+    """Cache of :class:`BatchNorm`: normalised input and inverse batch std."""
+
+    x_hat: np.ndarray
+    inv_std: np.ndarray
+
+
+class BatchNorm(Layer):
+    r"""Batch normalisation (Ioffe & Szegedy, 2015) of each unit over the batch.
+
+    Training: :math:`\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon}`,
+    :math:`y = \gamma \hat x + \beta`, and running averages
+    ``running = momentum * running + (1 - momentum) * batch`` (the running variance
+    uses the unbiased batch variance). Inference uses the running statistics.
+
+    Parameters
+    ----------
+    width : int
+        Number of units.
+    momentum : float, default=0.9
+        Weight of the old value in the running averages.
+    epsilon : float, default=1e-5
+        Added to the variance.
+    """
+
+    def __init__(self, width, momentum=0.9, epsilon=1e-5):
+        self.width, self.momentum, self.epsilon = width, momentum, epsilon
+
+    def param_specs(self):
+        return [("gamma", (self.width,), "batch_norm"), ("beta", (self.width,), "batch_norm")]
+
+    def state_specs(self):
+        return [("running_mean", (self.width,), 0.0), ("running_var", (self.width,), 1.0)]
+
+    def allocate(self, max_rows, dtype):
+        self._out = np.empty((max_rows, self.width), dtype=dtype)
+        self._x_hat = np.empty((max_rows, self.width), dtype=dtype)
+
+    def forward(self, x, training=True, rng=None):
+        """Normalise ``x`` with batch statistics (training) or running ones.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_rows, width)
+        training : bool
+        rng : numpy.random.Generator or None
+            Unused.
+
+        Returns
+        -------
+        y : ndarray of shape (n_rows, width)
+        cache : BatchNormCache or None
+            None in inference mode (no backward pass follows).
+        """
+        n = x.shape[0]
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        y = self._out[:n]
+        if not training:
+            scale = gamma / np.sqrt(self.state["running_var"] + self.epsilon)
+            np.subtract(x, self.state["running_mean"], out=y)
+            y *= scale
+            y += beta
+            return y, None
+        mean = x.mean(axis=0)
+        x_hat = self._x_hat[:n]
+        np.subtract(x, mean, out=x_hat)
+        var = np.einsum("ij,ij->j", x_hat, x_hat) / n
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        x_hat *= inv_std
+        np.multiply(x_hat, gamma, out=y)
+        y += beta
+        keep = self.momentum
+        self.state["running_mean"] *= keep
+        self.state["running_mean"] += (1 - keep) * mean
+        self.state["running_var"] *= keep
+        self.state["running_var"] += (1 - keep) * var * (n / max(n - 1, 1))
+        return y, BatchNormCache(x_hat, inv_std)
+
+    def backward(self, dy, cache):
+        r"""Gradients of the batch-normalised output (overwrites ``dy`` and the cache).
+
+        With :math:`g = dy \cdot \gamma`:
+        :math:`dx = \frac{1}{\sigma N}(N g - \sum g - \hat x \sum g \hat x)`.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_rows, width)
+        cache : BatchNormCache
+
+        Returns
+        -------
+        dx : ndarray of shape (n_rows, width)
+            The ``dy`` array, overwritten.
+        """
+        n = dy.shape[0]
+        x_hat = cache.x_hat
+        dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
+        np.sum(dy, axis=0, out=dbeta)
+        np.einsum("ij,ij->j", dy, x_hat, out=dgamma)
+        x_hat *= dgamma
+        dy *= n
+        dy -= dbeta
+        dy -= x_hat
+        dy *= self.params["gamma"] * cache.inv_std / n
+        return dy
+
+
+class Dropout(Layer):
+    """Inverted dropout: keep each unit with probability ``1 - rate``, scale by 1/(1-rate).
+
+    Scaling at training time keeps the expected activation unchanged, so inference
+    uses the layer as the identity.
+
+    Parameters
+    ----------
+    rate : float
+        Probability of dropping a unit, in [0, 1).
+    width : int
+        Number of units.
+    """
+
+    def __init__(self, rate, width):
+        self.rate, self.width = rate, width
+
+    def allocate(self, max_rows, dtype):
+        self._mask = np.empty((max_rows, self.width), dtype=dtype)
+        self._out = np.empty((max_rows, self.width), dtype=dtype)
+
+    def forward(self, x, training=True, rng=None):
+        """Multiply ``x`` by a fresh scaled Bernoulli mask drawn from ``rng``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_rows, width)
+        training : bool
+            In inference mode the input is returned unchanged.
+        rng : numpy.random.Generator
+            Source of the mask.
+
+        Returns
+        -------
+        y : ndarray of shape (n_rows, width)
+        cache : ndarray or None
+            The scaled mask.
+        """
+        if not training or self.rate == 0:
+            return x, None
+        n = x.shape[0]
+        mask, y = self._mask[:n], self._out[:n]
+        rng.random(out=mask, dtype=mask.dtype)
+        np.multiply(mask >= self.rate, 1.0 / (1.0 - self.rate), out=mask)
+        np.multiply(x, mask, out=y)
+        return y, mask
+
+    def backward(self, dy, cache):
+        """Apply the same mask to the gradient (in place)."""
+        if cache is not None:
+            dy *= cache
+        return dy
+
+
+class ActivationLayer(Layer):
+    """Adapts an activation from :mod:`.activations` to the layer protocol.
+
+    Parameters
+    ----------
+    activation : ElementwiseActivation or Maxout
+    width : int
+        Number of units *after* the activation.
+    """
+
+    def __init__(self, activation, width):
+        self.activation, self.width = activation, width
+
+    def allocate(self, max_rows, dtype):
+        if self.activation.expansion > 1:
+            self._out = np.empty((max_rows, self.width), dtype=dtype)
+            self._dz = np.empty((max_rows, self.width * self.activation.expansion), dtype=dtype)
+
+    def forward(self, x, training=True, rng=None):
+        """Apply the activation (in place for element-wise ones)."""
+        if self.activation.expansion > 1:
+            return self.activation.forward(x, out=self._out[: x.shape[0]])
+        return self.activation.forward(x)
+
+    def backward(self, dy, cache):
+        """Return the gradient w.r.t. the activation's input."""
+        if self.activation.expansion > 1:
+            return self.activation.backward(dy, cache, out=self._dz[: dy.shape[0]])
+        return self.activation.backward(dy, cache)

@@ -1,0 +1,114 @@
+"""Full-batch training with L-BFGS-B (scipy.optimize.minimize).
+
+The course notes' advice for L-BFGS is to use it in full-batch, deterministic mode
+with every source of noise disabled: the objective here is the whole training set,
+in training mode (batch statistics over all samples, which are deterministic), and
+dropout is refused by the estimators. scipy works in float64; a float32 network is
+evaluated in float32 and its gradient cast.
+"""
+
+import numpy as np
+import scipy.optimize
+
+from .layers import BatchNorm
+
+
+class LbfgsResult:
+    """Outcome of :func:`train_lbfgs`.
+
+    Attributes
+    ----------
+    n_iter : int
+    n_evaluations : int
+    loss : float
+        Loss at the returned parameters.
+    loss_curve : list of float
+        Loss after each L-BFGS iteration.
+    converged : bool
+    interrupted : bool
+    message : str
+    """
+
+    def __init__(self):
+        self.n_iter = self.n_evaluations = 0
+        self.loss = np.inf
+        self.loss_curve = []
+        self.converged = self.interrupted = False
+        self.message = ""
+
+
+def train_lbfgs(objective, data, *, max_iter, max_fun, tol):
+    """Minimise the objective over the whole data set; leaves the result in the network.
+
+    Parameters
+    ----------
+    objective : Objective
+    data : Dataset
+    max_iter : int
+        Maximum L-BFGS iterations.
+    max_fun : int
+        Maximum loss evaluations.
+    tol : float
+        Gradient tolerance (``gtol``).
+
+    Returns
+    -------
+    result : LbfgsResult
+    """
+    network = objective.network
+    theta = network.theta
+    X, y, sw = data.take(slice(None))
+    weights = None if sw is None else sw / sw.sum()
+    best_theta, result = theta.copy(), LbfgsResult()
+
+    def loss_and_gradient(x):
+        theta[...] = x
+        loss = objective.value_and_gradient(X, y, weights)
+        result.n_evaluations += 1
+        if loss < result.loss:
+            result.loss = loss
+            best_theta[...] = theta
+        return loss, network.grad.astype(np.float64)
+
+    def after_iteration(intermediate_result):
+        result.n_iter += 1
+        result.loss_curve.append(float(intermediate_result.fun))
+
+    try:
+        outcome = scipy.optimize.minimize(
+            loss_and_gradient,
+            theta.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=after_iteration,
+            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        )
+        result.converged = bool(outcome.success)
+        result.message = str(outcome.message)
+        result.n_iter = int(outcome.nit)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    theta[...] = best_theta
+    set_batch_norm_statistics(network, X)
+    return result
+
+
+def set_batch_norm_statistics(network, X):
+    """Set every batch-norm layer's running statistics to its statistics on ``X``.
+
+    Parameters
+    ----------
+    network : Network
+    X : ndarray or sparse matrix
+    """
+    norms = [layer for layer in network.layers if isinstance(layer, BatchNorm)]
+    if not norms:
+        return
+    momenta = [layer.momentum for layer in norms]
+    for layer in norms:
+        layer.momentum = 0.0
+    try:
+        network.forward(X, training=True)
+    finally:
+        for layer, momentum in zip(norms, momenta):
+            layer.momentum = momentum

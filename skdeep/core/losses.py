@@ -1,0 +1,151 @@
+r"""Classification heads: a loss fused with its gradient.
+
+Each loss is called as ``loss(scores, y, weights, gradient=True)`` and returns the
+weighted mean loss; with ``gradient=True`` it overwrites ``scores`` with
+:math:`\partial L / \partial \text{scores}` (the fused form of the CS231n
+assignments: no second pass, no extra array of the batch's size).
+
+* ``scores``: (n, n_classes) class scores, or (n, 1) in the binary case, where the
+  single column is the score of class 1 and class 0's score is fixed at 0. With that
+  convention both heads reduce exactly to their two-class forms (logistic loss and
+  the binary hinge).
+* ``y``: (n,) integer class indices.
+* ``weights``: (n,) non-negative weights summing to 1, or None for ``1 / n``.
+
+Registry :data:`LOSSES`: ``"log_loss"`` (softmax cross-entropy), ``"hinge"`` and
+``"squared_hinge"`` (multiclass hinge in the Weston-Watkins form).
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+def _apply_weights(per_sample, gradient, weights):
+    """Return the weighted mean of ``per_sample`` and scale ``gradient`` rows alike."""
+    if weights is None:
+        n = per_sample.shape[0]
+        if gradient is not None:
+            gradient *= 1.0 / n
+        return float(np.sum(per_sample)) / n
+    if gradient is not None:
+        gradient *= weights[:, None].astype(gradient.dtype, copy=False)
+    return float(np.dot(per_sample, weights))
+
+
+class SoftmaxCrossEntropy:
+    r"""Softmax cross-entropy, computed through the log-sum-exp.
+
+    :math:`L_i = \log \sum_j e^{s_j} - s_{y_i}`, gradient :math:`p - \text{onehot}(y)`.
+    The scores are shifted by their row maximum first, so no exponential overflows.
+    """
+
+    name = "log_loss"
+
+    def chance_loss(self, n_classes, margin=None):
+        """Loss of a network whose scores are all equal: ``log(n_classes)``."""
+        return float(np.log(n_classes))
+
+    def __call__(self, scores, y, weights=None, gradient=True):
+        """Return the weighted mean loss; overwrite ``scores`` with its gradient.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n, n_classes) or (n, 1)
+        y : ndarray of shape (n,), int
+        weights : ndarray of shape (n,) or None
+        gradient : bool, default=True
+            When False, ``scores`` is left untouched.
+
+        Returns
+        -------
+        loss : float
+        """
+        s = scores if gradient else scores.copy()
+        rows = np.arange(s.shape[0])
+        if s.shape[1] == 1:
+            z = s[:, 0]
+            per_sample = np.logaddexp(0, z) - y * z
+            expit(z, out=z)
+            z -= y
+        else:
+            s -= s.max(axis=1, keepdims=True)
+            true_score = s[rows, y]
+            np.exp(s, out=s)
+            row_sum = s.sum(axis=1)
+            per_sample = np.log(row_sum) - true_score
+            s /= row_sum[:, None]
+            s[rows, y] -= 1
+        return _apply_weights(per_sample, s if gradient else None, weights)
+
+
+class MulticlassHinge:
+    r"""Weston-Watkins multiclass hinge: :math:`L_i = \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)^p`.
+
+    Parameters
+    ----------
+    margin : float, default=1.0
+        :math:`\Delta`.
+    squared : bool, default=False
+        ``p = 2`` (squared hinge) instead of ``p = 1``.
+    """
+
+    def __init__(self, margin=1.0, squared=False):
+        self.margin, self.squared = margin, squared
+        self.name = "squared_hinge" if squared else "hinge"
+
+    def chance_loss(self, n_classes, margin=None):
+        """Loss when all scores are equal: ``(n_classes - 1) * margin ** p``."""
+        power = 2 if self.squared else 1
+        return float((n_classes - 1) * self.margin**power)
+
+    def __call__(self, scores, y, weights=None, gradient=True):
+        """Return the weighted mean loss; overwrite ``scores`` with its gradient.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n, n_classes) or (n, 1)
+        y : ndarray of shape (n,), int
+        weights : ndarray of shape (n,) or None
+        gradient : bool, default=True
+            When False, ``scores`` is left untouched.
+
+        Returns
+        -------
+        loss : float
+        """
+        s = scores if gradient else scores.copy()
+        if s.shape[1] == 1:
+            # Class 0's score is 0: the binary hinge max(0, margin - sign * z).
+            sign = (2 * y - 1).astype(s.dtype)
+            violation = s[:, 0]
+            violation *= -sign
+            violation += self.margin
+            np.maximum(violation, 0, out=violation)
+            per_sample = violation**2 if self.squared else violation.copy()
+            if self.squared:
+                violation *= 2
+            else:
+                np.greater(violation, 0, out=violation)
+            violation *= -sign
+        else:
+            rows = np.arange(s.shape[0])
+            s -= s[rows, y][:, None]
+            s += self.margin
+            s[rows, y] = 0
+            np.maximum(s, 0, out=s)
+            if self.squared:
+                per_sample = np.einsum("ij,ij->i", s, s)
+                s *= 2
+            else:
+                per_sample = s.sum(axis=1)
+                np.greater(s, 0, out=s)
+            s[rows, y] = -s.sum(axis=1)
+        return _apply_weights(per_sample, s if gradient else None, weights)
+
+
+LOSSES = {
+    "log_loss": lambda margin=1.0: SoftmaxCrossEntropy(),
+    "hinge": lambda margin=1.0: MulticlassHinge(margin, squared=False),
+    "squared_hinge": lambda margin=1.0: MulticlassHinge(margin, squared=True),
+}
+"""Registry: loss name -> factory accepting ``margin`` (ignored by ``log_loss``)."""

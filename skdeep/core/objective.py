@@ -1,0 +1,92 @@
+"""The training objective: data loss of a head plus the weight penalty.
+
+:class:`Objective` is the one place where a forward pass, a fused loss and a
+backward pass are put together; the stochastic loop, L-BFGS and the gradient check
+all call it, so they optimise and check exactly the same function.
+"""
+
+import numpy as np
+
+from .network import predict_scores
+
+
+class Objective:
+    """Full loss of a network on a batch, with its gradient.
+
+    Parameters
+    ----------
+    network : Network
+    loss : callable
+        A head from :mod:`.losses`.
+    penalty : Penalty
+    """
+
+    def __init__(self, network, loss, penalty):
+        self.network, self.loss, self.penalty = network, loss, penalty
+
+    def value_and_gradient(self, X, y, weights=None, rng=None):
+        """Return the loss on a batch and leave its gradient in ``network.grad``.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+        y : ndarray of shape (n_rows,), int
+            Class indices.
+        weights : ndarray of shape (n_rows,) or None
+            Sample weights normalised to sum to 1 (None: uniform).
+        rng : numpy.random.Generator, optional
+            Source of dropout masks.
+
+        Returns
+        -------
+        loss : float
+            Weighted mean data loss plus the penalty.
+        """
+        network = self.network
+        scores, caches = network.forward(X, training=True, rng=rng)
+        data_loss = self.loss(scores, y, weights, gradient=True)
+        network.backward(scores, caches)
+        weights_flat = network.theta[: network.n_weights]
+        self.penalty.add_gradient(weights_flat, network.grad[: network.n_weights])
+        return data_loss + self.penalty.value(weights_flat)
+
+
+def evaluate(coefs, intercepts, activation, loss, data, chunk_rows=4096):
+    """Data loss and accuracy of a network in inference form, computed in chunks.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        Inference-form parameters (see :meth:`Network.inference_params`).
+    activation : object
+        Hidden activation.
+    loss : callable
+        Head from :mod:`.losses`.
+    data : Dataset
+        Rows to evaluate, with raw (unnormalised) sample weights.
+    chunk_rows : int, default=4096
+        Rows per chunk, which bounds the memory used.
+
+    Returns
+    -------
+    loss : float
+        Weighted mean data loss (no penalty).
+    accuracy : float
+        Weighted fraction of correctly classified samples.
+    """
+    n = data.n_samples
+    total_loss = total_correct = total_weight = 0.0
+    for start in range(0, n, chunk_rows):
+        X, y, w = data.take(slice(start, min(start + chunk_rows, n)))
+        w = np.ones(len(y)) if w is None else w.astype(float)
+        scores = predict_scores(coefs, intercepts, activation, X)
+        if scores.shape[1] == 1:
+            predicted = (scores[:, 0] > 0).astype(int)
+        else:
+            predicted = scores.argmax(axis=1)
+        total_correct += float(np.dot(w, predicted == y))
+        chunk_weight = float(w.sum())
+        if chunk_weight > 0:
+            total_loss += loss(scores, y, w / chunk_weight, gradient=False) * chunk_weight
+            total_weight += chunk_weight
+    return total_loss / total_weight, total_correct / total_weight

@@ -1,0 +1,173 @@
+r"""First-order update rules on one flat parameter vector.
+
+An optimizer allocates its state once, for the whole network (the parameters live
+in one contiguous vector), and then only updates: ``step(theta, grad, lr)``
+modifies ``theta`` in place and allocates nothing (a scratch vector is part of the
+state). The learning rate comes from outside (see :mod:`.schedules`), so every
+rule works with every schedule.
+
+=========  =================================================================
+``sgd``    :math:`v \leftarrow \mu v - \eta g`; :math:`\theta \mathrel{+}= v`, or
+           with Nesterov momentum :math:`\theta \mathrel{+}= \mu v - \eta g`
+           (the form scikit-learn's ``MLPClassifier`` uses)
+``adagrad`` :math:`c \mathrel{+}= g^2`; :math:`\theta \mathrel{-}= \eta g / (\sqrt c + \epsilon)`
+``rmsprop`` :math:`c \leftarrow \rho c + (1 - \rho) g^2`; same step as Adagrad
+``adam``   :math:`m, v` moving averages of :math:`g, g^2`;
+           :math:`\theta \mathrel{-}= \eta \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}
+           \frac{m}{\sqrt v + \epsilon}` (Kingma & Ba, 2014, Algorithm 1 with the
+           bias corrections folded into the step size)
+=========  =================================================================
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """Base: holds the scratch vector and the step counter.
+
+    Parameters
+    ----------
+    size : int
+        Number of parameters.
+    dtype : numpy dtype
+        Training precision.
+    """
+
+    def __init__(self, size, dtype):
+        self.scratch = np.zeros(size, dtype=dtype)
+        self.t = 0
+
+    def step(self, theta, grad, lr):
+        """Update ``theta`` in place from ``grad`` with learning rate ``lr``.
+
+        Parameters
+        ----------
+        theta, grad : ndarray of shape (size,)
+        lr : float
+        """
+        self.t += 1
+        self._update(theta, grad, lr)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    size : int
+    dtype : numpy dtype
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    """
+
+    def __init__(self, size, dtype, momentum=0.9, nesterovs_momentum=True, **_):
+        super().__init__(size, dtype)
+        self.momentum, self.nesterov = momentum, nesterovs_momentum
+        self.velocity = np.zeros(size, dtype=dtype)
+
+    def _update(self, theta, grad, lr):
+        step = self.scratch
+        np.multiply(grad, -lr, out=step)
+        if self.momentum == 0:
+            theta += step
+            return
+        self.velocity *= self.momentum
+        self.velocity += step
+        if self.nesterov:
+            step += self.momentum * self.velocity
+            theta += step
+        else:
+            theta += self.velocity
+
+
+class AdaGrad(Optimizer):
+    """Adagrad (Duchi et al., 2011): per-coordinate rates from the summed squared gradient.
+
+    Parameters
+    ----------
+    size : int
+    dtype : numpy dtype
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, size, dtype, epsilon=1e-8, **_):
+        super().__init__(size, dtype)
+        self.epsilon = epsilon
+        self.cache = np.zeros(size, dtype=dtype)
+
+    def _accumulate(self, grad):
+        np.multiply(grad, grad, out=self.scratch)
+        self.cache += self.scratch
+
+    def _update(self, theta, grad, lr):
+        self._accumulate(grad)
+        step = self.scratch
+        np.sqrt(self.cache, out=step)
+        step += self.epsilon
+        np.divide(grad, step, out=step)
+        step *= -lr
+        theta += step
+
+
+class RMSProp(AdaGrad):
+    """RMSProp (Tieleman & Hinton, 2012): Adagrad with a leaky average of squared gradients.
+
+    Parameters
+    ----------
+    size : int
+    dtype : numpy dtype
+    rho : float, default=0.9
+        Decay of the squared-gradient average.
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, size, dtype, rho=0.9, epsilon=1e-8, **_):
+        super().__init__(size, dtype, epsilon=epsilon)
+        self.rho = rho
+
+    def _accumulate(self, grad):
+        np.multiply(grad, grad, out=self.scratch)
+        self.scratch *= 1 - self.rho
+        self.cache *= self.rho
+        self.cache += self.scratch
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2014).
+
+    Parameters
+    ----------
+    size : int
+    dtype : numpy dtype
+    beta_1, beta_2 : float, default=0.9, 0.999
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, size, dtype, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **_):
+        super().__init__(size, dtype)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.m = np.zeros(size, dtype=dtype)
+        self.v = np.zeros(size, dtype=dtype)
+
+    def _update(self, theta, grad, lr):
+        b1, b2, scratch = self.beta_1, self.beta_2, self.scratch
+        np.multiply(grad, 1 - b1, out=scratch)
+        self.m *= b1
+        self.m += scratch
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - b2
+        self.v *= b2
+        self.v += scratch
+        step_size = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        np.sqrt(self.v, out=scratch)
+        scratch += self.epsilon
+        np.divide(self.m, scratch, out=scratch)
+        scratch *= -step_size
+        theta += scratch
+
+
+OPTIMIZERS = {"sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
+"""Registry of the stochastic solvers: name -> class ``(size, dtype, **hyper)``.
+
+``"lbfgs"`` is the full-batch solver of :mod:`.lbfgs`; it is not an update rule.
+"""

@@ -1,0 +1,88 @@
+r"""Weight penalties and the max-norm constraint.
+
+All penalties are one elastic-net formula with a penalty-specific L1 share
+:math:`r` (as in scikit-learn's ``SGDClassifier``):
+
+.. math::
+
+    R(W) = \alpha \left( r \lVert W \rVert_1 + \frac{1 - r}{2} \lVert W \rVert_2^2 \right)
+
+``l2`` is :math:`r = 0`, ``l1`` is :math:`r = 1`, ``elasticnet`` uses ``l1_ratio``.
+Penalties apply to weight matrices only, never to biases or batch-norm parameters;
+the network lays the weights out first in its flat parameter vector, so the
+penalised part is one contiguous slice. The L1 (sub)gradient at exactly 0 is 0.
+
+Max-norm (Srebro et al.; used with dropout by Hinton et al.) projects each unit's
+incoming weight vector -- a column of ``W`` -- back onto the ball of radius ``c``
+after every update.
+"""
+
+import numpy as np
+
+PENALTIES = {
+    "l2": lambda l1_ratio: 0.0,
+    "l1": lambda l1_ratio: 1.0,
+    "elasticnet": lambda l1_ratio: float(l1_ratio),
+}
+"""Registry: penalty name -> function giving its L1 share from ``l1_ratio``."""
+
+
+class Penalty:
+    """An elastic-net penalty on a flat weight vector.
+
+    Parameters
+    ----------
+    name : str or None
+        A key of :data:`PENALTIES`, or None for no penalty.
+    alpha : float
+        Strength.
+    l1_ratio : float
+        L1 share for ``"elasticnet"``.
+    """
+
+    def __init__(self, name, alpha, l1_ratio=0.15):
+        self.alpha = 0.0 if name is None else float(alpha)
+        self.l1_share = 0.0 if name is None else PENALTIES[name](l1_ratio)
+
+    @property
+    def active(self):
+        """Whether the penalty contributes anything."""
+        return self.alpha > 0
+
+    def value(self, weights):
+        """Return :math:`R(W)` for the flat weight vector ``weights``."""
+        if not self.active:
+            return 0.0
+        l1 = self.l1_share * float(np.abs(weights).sum()) if self.l1_share else 0.0
+        l2 = 0.5 * (1 - self.l1_share) * float(np.dot(weights, weights))
+        return self.alpha * (l1 + l2)
+
+    def add_gradient(self, weights, gradient):
+        """Add :math:`\\nabla R(W)` to ``gradient`` in place.
+
+        Parameters
+        ----------
+        weights, gradient : ndarray of shape (n_weights,)
+        """
+        if not self.active:
+            return
+        if self.l1_share < 1:
+            gradient += (self.alpha * (1 - self.l1_share)) * weights
+        if self.l1_share > 0:
+            gradient += (self.alpha * self.l1_share) * np.sign(weights)
+
+
+def project_max_norm(W, max_norm):
+    """Scale every column of ``W`` whose L2 norm exceeds ``max_norm`` back onto the ball.
+
+    Parameters
+    ----------
+    W : ndarray of shape (fan_in, fan_out)
+        Modified in place.
+    max_norm : float
+        Radius ``c``.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->j", W, W))
+    too_long = norms > max_norm
+    if np.any(too_long):
+        W[:, too_long] *= (max_norm / norms[too_long]).astype(W.dtype)

@@ -1,0 +1,343 @@
+"""The mini-batch epoch loop.
+
+:func:`run_epochs` trains a :class:`TrainingState` in place and returns a
+:class:`RunReport`; it holds no estimator and imports nothing from scikit-learn.
+One epoch: draw a permutation from the run's generator, walk the batches (forward,
+fused loss, backward, penalty, divergence check, update, max-norm projection,
+averaging), then record the epoch (loss, validation loss and score, learning rate,
+update/weight ratio per weight matrix, wall time), ask the plateau monitor and the
+schedule whether to go on, and call the epoch hook.
+
+What persists between calls (``warm_start``, ``partial_fit``) is the
+:class:`TrainingState`: network, optimizer state, schedule, average, generator,
+counters and history.
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+import scipy.sparse as sp
+
+from .averaging import ParameterAverage
+from .monitor import DivergenceGuard, PlateauMonitor, Snapshot
+from .network import Network
+from .objective import Objective, evaluate
+from .optimizers import Optimizer
+from .penalties import project_max_norm
+from .schedules import Schedule
+
+
+@dataclass
+class TrainingState:
+    """Everything that carries over from one training call to the next.
+
+    Parameters
+    ----------
+    network : Network
+    optimizer : Optimizer
+    make_optimizer : callable
+        Builds a fresh optimizer (used after divergence or interruption, whose
+        optimizer state is not trustworthy).
+    schedule : Schedule
+    rng : numpy.random.Generator
+        The single source of randomness (shuffling, dropout masks).
+    averager : ParameterAverage or None
+    """
+
+    network: Network
+    optimizer: Optimizer
+    make_optimizer: Callable
+    schedule: Schedule
+    rng: np.random.Generator
+    averager: Optional[ParameterAverage] = None
+    n_epochs: int = 0
+    samples_seen: int = 0
+    loss_curve: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+
+    def predicting_params(self):
+        """Return the inference-form ``(coefs, intercepts)`` the model predicts with."""
+        average = None if self.averager is None else self.averager.average
+        return self.network.inference_params(theta=average)
+
+
+@dataclass
+class LoopSettings:
+    """How one call trains.
+
+    Parameters
+    ----------
+    batch_size : int
+    max_epochs : int
+    shuffle : bool
+    tol : float
+    n_iter_no_change : int
+    stop_on_plateau : bool
+        False for ``partial_fit`` (one pass, no stopping decision).
+    max_norm : float or None
+    verbose : int
+    """
+
+    batch_size: int
+    max_epochs: int
+    shuffle: bool = True
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    stop_on_plateau: bool = True
+    max_norm: Optional[float] = None
+    verbose: int = 0
+
+
+@dataclass
+class Dataset:
+    """Training or validation data in the training precision.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_rows_total, n_features)
+    y : ndarray of shape (n_rows_total,), int
+        Class indices.
+    sample_weight : ndarray of shape (n_rows_total,) or None
+    rows : ndarray of int or None
+        The rows of ``X`` that belong to this set (None: all). Training and
+        validation sets of early stopping share one ``X`` this way, so the split
+        copies no data.
+    """
+
+    X: object
+    y: np.ndarray
+    sample_weight: Optional[np.ndarray] = None
+    rows: Optional[np.ndarray] = None
+
+    @property
+    def n_samples(self):
+        """Number of rows in the set."""
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    def take(self, positions):
+        """Return ``(X, y, sample_weight)`` of the set's rows at ``positions``.
+
+        ``positions`` is a slice or an index array into the set; a slice of a set
+        without ``rows`` returns views of the data.
+        """
+        index = positions if self.rows is None else self.rows[positions]
+        sw = None if self.sample_weight is None else self.sample_weight[index]
+        return self.X[index], self.y[index], sw
+
+
+@dataclass
+class RunReport:
+    """How a call to :func:`run_epochs` ended.
+
+    Attributes
+    ----------
+    converged : bool
+        Stopped by the plateau rule (not by ``max_epochs``).
+    diverged_at_lr : float or None
+        Learning rate in force when the divergence guard fired.
+    interrupted : bool
+        Stopped by KeyboardInterrupt.
+    stopped_by_hook : bool
+        The epoch hook asked to stop.
+    best_validation_score : float or None
+    epochs : int
+        Epochs completed in this call.
+    """
+
+    converged: bool = False
+    diverged_at_lr: Optional[float] = None
+    interrupted: bool = False
+    stopped_by_hook: bool = False
+    best_validation_score: Optional[float] = None
+    epochs: int = 0
+
+
+class _BatchReader:
+    """Serves mini-batches; gathered dense rows go into one reused buffer."""
+
+    def __init__(self, data, batch_size):
+        self.data = data
+        dense = not sp.issparse(data.X)
+        self.buffer = np.empty((batch_size, data.X.shape[1]), data.X.dtype) if dense else None
+
+    def batch(self, order, start, stop):
+        data = self.data
+        positions = slice(start, stop) if order is None else order[start:stop]
+        index = positions if data.rows is None else data.rows[positions]
+        if isinstance(index, slice) or self.buffer is None:
+            Xb = data.X[index]
+        else:
+            Xb = np.take(data.X, index, axis=0, out=self.buffer[: stop - start])
+        yb = data.y[index]
+        if data.sample_weight is None:
+            return Xb, yb, None, float(stop - start)
+        weights = data.sample_weight[index]
+        total = float(weights.sum())
+        return Xb, yb, (weights / total if total > 0 else None), total
+
+
+def run_epochs(state, objective, data, settings, validation=None, on_epoch_end=None):
+    """Train ``state`` in place for up to ``settings.max_epochs`` epochs.
+
+    Parameters
+    ----------
+    state : TrainingState
+    objective : Objective
+    data : Dataset
+    settings : LoopSettings
+    validation : Dataset, optional
+        When given, the validation score drives stopping and the best epoch's
+        parameters are restored at the end (early stopping).
+    on_epoch_end : callable, optional
+        Called with each epoch's history record; a True return value stops training.
+
+    Returns
+    -------
+    report : RunReport
+    """
+    network, n = state.network, data.n_samples
+    batch_size = min(settings.batch_size, n)
+    network.allocate(batch_size)
+    reader = _BatchReader(data, batch_size)
+    n_classes = max(2, network.spec.n_outputs)
+    guard = DivergenceGuard(objective.loss.chance_loss(n_classes))
+    monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
+    best = _BestParameters(state)
+    report = RunReport()
+    sizes = [W.size for W in network.weight_matrices]
+    try:
+        for _ in range(settings.max_epochs):
+            started = time.perf_counter()
+            lr = float(state.schedule.rate(state.n_epochs))
+            order = state.rng.permutation(n) if settings.shuffle else None
+            epoch_loss, update_ratio = _one_epoch(
+                state, objective, reader, order, batch_size, lr, guard, settings, sizes
+            )
+            if epoch_loss is None:
+                report.diverged_at_lr = lr
+                break
+            state.n_epochs += 1
+            state.samples_seen += n
+            state.loss_curve.append(epoch_loss)
+            report.epochs += 1
+            record = {"epoch": state.n_epochs, "loss": epoch_loss, "learning_rate": lr}
+            if validation is not None:
+                coefs, intercepts = state.predicting_params()
+                record["validation_loss"], record["validation_score"] = evaluate(
+                    coefs, intercepts, network.activation, objective.loss, validation
+                )
+                state.validation_scores.append(record["validation_score"])
+            record["update_ratio"] = update_ratio
+            record["time"] = time.perf_counter() - started
+            state.history.append(record)
+            monitored = record.get("validation_score", epoch_loss)
+            if monitor.update(monitored):
+                best.take(state)
+            if settings.verbose:
+                print(_format_record(record), flush=True)
+            if on_epoch_end is not None and on_epoch_end(record):
+                report.stopped_by_hook = True
+                break
+            if settings.stop_on_plateau and monitor.plateaued:
+                if state.schedule.reduce_on_plateau():
+                    monitor.restart_patience()
+                    if settings.verbose:
+                        print(f"Setting learning rate to {state.schedule.current:.6g}", flush=True)
+                else:
+                    report.converged = True
+                    break
+    except KeyboardInterrupt:
+        report.interrupted = True
+    if report.diverged_at_lr is not None or report.interrupted:
+        best.restore(state)
+        state.optimizer = state.make_optimizer()
+    elif validation is not None:
+        best.restore(state)
+    if validation is not None:
+        report.best_validation_score = monitor.best
+    return report
+
+
+def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings, sizes):
+    """One pass over the data; returns (mean loss, update ratios), or (None, None) on divergence."""
+    network, optimizer = state.network, state.optimizer
+    theta, grad, n_weights = network.theta, network.grad, network.n_weights
+    n = reader.data.n_samples
+    starts = range(0, n, batch_size)
+    progress_every = max(1, len(starts) // 10) if settings.verbose >= 2 and len(starts) >= 50 else 0
+    loss_sum = weight_sum = 0.0
+    before = None
+    for index, start in enumerate(starts):
+        stop = min(start + batch_size, n)
+        Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
+        if batch_weight == 0:
+            continue
+        batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng)
+        if guard.diverged(batch_loss):
+            return None, None
+        if stop == n:
+            before = theta[:n_weights].copy()
+        optimizer.step(theta, grad, lr)
+        if settings.max_norm is not None:
+            for W in network.weight_matrices:
+                project_max_norm(W, settings.max_norm)
+        if state.averager is not None:
+            state.averager.update(theta)
+        loss_sum += batch_loss * batch_weight
+        weight_sum += batch_weight
+        if progress_every and (index + 1) % progress_every == 0:
+            print(f"  batch {index + 1}/{len(starts)}, loss = {loss_sum / weight_sum:.6f}", flush=True)
+    return loss_sum / max(weight_sum, 1e-300), _update_ratios(theta[:n_weights], before, sizes)
+
+
+def _update_ratios(weights, before, sizes):
+    """||update|| / ||weights|| of the epoch's last step, per weight matrix."""
+    if before is None:
+        return [float("nan")] * len(sizes)
+    ratios, offset = [], 0
+    for size in sizes:
+        w, b = weights[offset : offset + size], before[offset : offset + size]
+        norm = float(np.linalg.norm(w))
+        ratios.append(float(np.linalg.norm(w - b)) / norm if norm > 0 else float("nan"))
+        offset += size
+    return ratios
+
+
+class _BestParameters:
+    """Snapshot of the parameters (and their average) at the best epoch so far."""
+
+    def __init__(self, state):
+        self.network = Snapshot(state.network)
+        avg = state.averager
+        self.average = None if avg is None or avg.average is None else avg.average.copy()
+
+    def take(self, state):
+        self.network.take(state.network)
+        if state.averager is not None and state.averager.average is not None:
+            if self.average is None:
+                self.average = state.averager.average.copy()
+            else:
+                self.average[...] = state.averager.average
+
+    def restore(self, state):
+        self.network.restore(state.network)
+        if state.averager is not None:
+            if self.average is None:
+                state.averager.average = None
+                state.averager.n_updates = 0
+            else:
+                state.averager.average[...] = self.average
+
+
+def _format_record(record):
+    """One line per epoch, in the shape scikit-learn's verbose output has."""
+    parts = [f"Epoch {record['epoch']}", f"loss = {record['loss']:.8f}"]
+    if "validation_score" in record:
+        parts.append(f"validation loss = {record['validation_loss']:.6f}")
+        parts.append(f"validation score = {record['validation_score']:.6f}")
+    parts.append(f"learning rate = {record['learning_rate']:.3g}")
+    parts.append(f"{record['time']:.2f} s")
+    return ", ".join(parts)
