@@ -5,6 +5,7 @@ the network and its training state from :mod:`skdeep.core`, train, and copy the
 results into fitted attributes. No mathematics lives here.
 """
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -358,7 +359,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         if solver == "lbfgs":  # state unused; the loop never runs
             solver = "sgd"
-        return lambda: OPTIMIZERS[solver](size, dtype, **hyper)
+        return functools.partial(OPTIMIZERS[solver], size, dtype, **hyper)
 
     def _new_state(self, X, n_outputs, dtype, seed_source):
         rng = np.random.default_rng(seed_source.randint(_MAX_SEED))

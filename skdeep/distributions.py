@@ -107,6 +107,15 @@ numpy.random.Generator, default=None
         -------
         samples : float or ndarray of shape ``size``
             Values in ``[low, high]``.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import loguniform
+        >>> dist = loguniform(1e-4, 1)
+        >>> dist.rvs(size=3, random_state=0).shape
+        (3,)
+        >>> dist.rvs(random_state=0) == dist.rvs(random_state=0)
+        True
         """
         rng = _check_random_state(random_state)
         q = rng.uniform(0.0, 1.0, size=size)
@@ -124,6 +133,12 @@ numpy.random.Generator, default=None
         -------
         x : float or ndarray
             Quantiles, in ``[low, high]``.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import loguniform
+        >>> loguniform(1e-4, 1).ppf([0.0, 1.0]).tolist()
+        [0.0001, 1.0]
         """
         q_arr = np.asarray(q, dtype=float)
         s_low, s_high = self._scale_bounds
@@ -145,6 +160,12 @@ numpy.random.Generator, default=None
         -------
         p : float or ndarray
             ``P(X <= x)``, 0 below ``low`` and 1 above ``high``.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import one_minus_loguniform
+        >>> round(one_minus_loguniform(0.9, 0.999).cdf(0.99), 6)
+        0.5
         """
         x_arr = np.asarray(x, dtype=float)
         inside = np.clip(x_arr, self.low, self.high)
@@ -166,6 +187,15 @@ numpy.random.Generator, default=None
         -------
         density : float or ndarray
             Density at ``x``; 0 outside ``[low, high]``.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import loguniform
+        >>> dist = loguniform(1, 100)
+        >>> round(dist.pdf(1) / dist.pdf(10), 6)
+        10.0
+        >>> dist.pdf(1000)
+        0.0
         """
         x_arr = np.asarray(x, dtype=float)
         inside = (x_arr >= self.low) & (x_arr <= self.high)
@@ -183,6 +213,12 @@ numpy.random.Generator, default=None
         -------
         low, high : float
             The smallest and largest values that can be drawn.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import one_minus_loguniform
+        >>> one_minus_loguniform(0.9, 0.999).support()
+        (0.9, 0.999)
         """
         return self.low, self.high
 
@@ -193,6 +229,12 @@ numpy.random.Generator, default=None
         -------
         median : float
             The median of the distribution.
+
+        Examples
+        --------
+        >>> from skdeep.distributions import loguniform
+        >>> round(loguniform(1, 100).median(), 6)
+        10.0
         """
         return self.ppf(0.5)
 

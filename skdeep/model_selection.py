@@ -243,9 +243,6 @@ class CoarseToFineSearchCV(BaseSearchCV):
     lies within the range spanned by the best configurations after round ``r``
     (or its neighbourhood, see above).
 
-    Read more about the underlying machinery in scikit-learn's
-    :ref:`User Guide <sklearn:randomized_parameter_search>`.
-
     Parameters
     ----------
     estimator : estimator object
@@ -608,7 +605,8 @@ class CoarseToFineSearchCV(BaseSearchCV):
 
             if self.verbose > 0:
                 print(
-                    f"[CoarseToFineSearchCV] round {round_idx + 1}/{self.n_rounds}: "
+                    f"[CoarseToFineSearchCV] round={round_idx} "
+                    f"({round_idx + 1} of {self.n_rounds}): "
                     f"{len(candidates)} candidates"
                 )
 

@@ -274,13 +274,28 @@ def round_values_params(results, round_idx):
     return [p for p, r in zip(results["params"], results["round"]) if r == round_idx]
 
 
-def test_top_k_fraction(fitted_toy):
-    search = toy_search(top_k=0.25, n_iter=8).fit(X_TOY, Y_TOY)
+def test_top_k_fraction():
+    search = toy_search(top_k=0.3, n_iter=8).fit(X_TOY, Y_TOY)
     results = search.cv_results_
-    for r, n_best in ((1, 2), (2, 4)):  # ceil(0.25 * 8), ceil(0.25 * 16)
+    for r, n_best in ((1, 3), (2, 5)):  # ceil(0.3 * 8), ceil(0.3 * 16)
         best = top_indices(results, 8 * r, n_best)
         lrs = [results["params"][i]["lr"] for i in best]
         assert search.rounds_[r]["lr"].support() == (min(lrs), max(lrs))
+        # one configuration fewer would give a different range
+        fewer = [results["params"][i]["lr"] for i in best[:-1]]
+        assert (min(fewer), max(fewer)) != (min(lrs), max(lrs))
+
+
+def test_ties_are_broken_by_evaluation_order():
+    # "other" does not change the score: all "good" candidates tie
+    space = {"kind": ["good", "bad"], "other": loguniform(1e-3, 1e3)}
+    search = toy_search(param_distributions=space, n_iter=10, top_k=2).fit(X_TOY, Y_TOY)
+    results = search.cv_results_
+    good = [i for i in range(10) if results["params"][i]["kind"] == "good"]
+    first_two = [results["params"][i]["other"] for i in good[:2]]
+    assert search.rounds_[1]["other"].support() == (min(first_two), max(first_two))
+    # so the round-0 pair stays the best pair: later rounds keep the same range
+    assert search.rounds_[2] == search.rounds_[1]
 
 
 def test_list_of_dicts_keeps_only_productive_subspaces():
@@ -480,8 +495,38 @@ def test_shuffled_cv_and_verbose(iris, capsys):
     X, y = iris
     search = sgd_search(cv=KFold(3, shuffle=True, random_state=0), verbose=1).fit(X, y)
     out = capsys.readouterr().out
-    assert "round 1/2" in out and "round 2/2" in out
+    assert "round=0 (1 of 2): 5 candidates" in out
+    assert "round=1 (2 of 2): 5 candidates" in out
     assert search.n_candidates_per_round_ == [5, 5]
+
+
+def test_callback_tasks_one_per_round():
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.events.append(("begin", context.task_name))
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            self.events.append(("end", context.task_name))
+
+    search = toy_search(param_distributions={"lr": loguniform(1e-5, 1)}, n_iter=2)
+    if not hasattr(search, "set_callbacks"):
+        pytest.skip("scikit-learn without callbacks")
+    recorder = Recorder()
+    search.set_callbacks(recorder).fit(X_TOY, Y_TOY)
+    events = recorder.events
+    assert events.count(("begin", "coarse-to-fine-round")) == 3
+    assert events.count(("end", "coarse-to-fine-round")) == 3
+    assert events.count(("begin", "candidate-split-evaluation")) == 3 * 2 * 3
+    assert events[-1] == ("end", "fit")
 
 
 def test_n_rounds_one_is_randomized_search(iris):
