@@ -11,7 +11,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -21,11 +20,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, EpochCallbacks, with_callbacks
 from .core.activations import ACTIVATIONS
 from .core.averaging import ParameterAverage
 from .core.initializers import INITIALIZER_NAMES
 from .core.lbfgs import train_lbfgs
-from .core.losses import LOSSES
+from .core.losses import LOSSES, log_probabilities, probabilities
 from .core.network import Network, NetworkSpec, predict_scores
 from .core.objective import Objective
 from .core.optimizers import OPTIMIZERS
@@ -37,7 +37,7 @@ DEFAULT_AVERAGE_DECAY = 0.999
 _MAX_SEED = np.iinfo(np.int32).max
 
 
-class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Base of the skdeep classifiers; not for direct use.
 
     Subclasses set :meth:`_loss_name` (the head) and the probability mapping.
@@ -175,6 +175,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     # ----------------------------------------------------------- public API
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data.
@@ -198,6 +199,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         continuing = self.warm_start and hasattr(self, "_state")
         return self._fit(X, y, sample_weight, classes=None, incremental=False, continuing=continuing)
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one epoch over the given data.
@@ -282,7 +284,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities of ``classes_``; rows sum to 1.
         """
-        return _softmax_of_scores(self._scores(X) / self._temperature())
+        return probabilities(self._scores(X) / self._temperature())
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -297,7 +299,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities of ``classes_``, computed stably (log-sum-exp).
         """
-        return _log_softmax_of_scores(self._scores(X) / self._temperature())
+        return log_probabilities(self._scores(X) / self._temperature())
 
     # ---------------------------------------------------------- subclass API
     def _loss_name(self):
@@ -421,6 +423,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return classes, np.searchsorted(classes, y)
 
     def _fit(self, X, y, sample_weight, classes, incremental, continuing):
+        # An exception part-way (a user callback, a bad label) must not leave a
+        # previously fitted model half-updated: restore its attributes and re-raise.
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, classes, incremental, continuing)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, classes, incremental, continuing):
         self._check_compatible_params()
         X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
         if continuing:
@@ -445,9 +458,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             if X.dtype != dtype:
                 X = X.astype(dtype)
             state = self._new_state(X, n_outputs, dtype, seed_source)
-        self.classes_ = classes
         objective = self._make_objective(state.network)
         train, validation = self._split(X, y_index, weights, incremental, seed_source)
+        max_epochs = 1 if incremental else self.max_iter
+        callbacks = EpochCallbacks(self, X, y, sample_weight, max_epochs)
+        callbacks.state, callbacks.classes = state, classes
 
         if self.solver == "lbfgs":
             outcome = train_lbfgs(
@@ -460,21 +475,24 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             settings = LoopSettings(
                 batch_size=self._resolved_batch_size(train.n_samples),
-                max_epochs=1 if incremental else self.max_iter,
+                max_epochs=max_epochs,
                 shuffle=self.shuffle,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
                 stop_on_plateau=not incremental,
                 max_norm=self.max_norm,
-                verbose=int(self.verbose),
+                verbose=max(int(self.verbose), int(callbacks.fallback_verbose)),
             )
             report = run_epochs(
-                state, objective, train, settings, validation, self._epoch_hook()
+                state, objective, train, settings, validation,
+                on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
             )
             self._warn_stochastic(report, state, incremental)
         self._state = state
+        self.classes_ = classes
         self._export(state, validation)
         self._after_fit(validation if validation is not None else train)
+        callbacks.fit_end()
         return self
 
     def _combined_weights(self, y, sample_weight, classes):
@@ -509,9 +527,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             Dataset(X, y_index, weights, rows=train_rows),
             Dataset(X, y_index, weights, rows=val_rows),
         )
-
-    def _epoch_hook(self):
-        return None
 
     def _warn_stochastic(self, report, state, incremental):
         if report.diverged_at_lr is not None:
@@ -579,6 +594,18 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _out_activation(self):
         return "identity"
 
+    def _predicting_attributes(self, state, classes):
+        """Fitted attributes that make a copy of this estimator predict like ``state``."""
+        coefs, intercepts = state.predicting_params()
+        return {
+            "coefs_": coefs,
+            "intercepts_": intercepts,
+            "classes_": classes,
+            "n_outputs_": coefs[-1].shape[1],
+            "n_layers_": len(coefs) + 1,
+            "_state": state,
+        }
+
     # ------------------------------------------------------------ predicting
     def _scores(self, X):
         check_is_fitted(self, "coefs_")
@@ -595,25 +622,3 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         for rows in gen_batches(n, chunk):
             scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
         return scores
-
-
-def _softmax_of_scores(scores):
-    """Probabilities from scores: sigmoid for one column (binary), softmax otherwise."""
-    if scores.shape[1] == 1:
-        positive = expit(scores[:, 0])
-        return np.column_stack([1 - positive, positive])
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
-
-
-def _log_softmax_of_scores(scores):
-    """Stable log-probabilities from scores (see :func:`_softmax_of_scores`)."""
-    if scores.shape[1] == 1:
-        z = scores[:, 0]
-        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-

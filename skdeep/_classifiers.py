@@ -235,6 +235,12 @@ class MLPSVMClassifier(BaseMLPClassifier):
     def _temperature(self):
         return self.temperature_
 
+    def _predicting_attributes(self, state, classes):
+        # Mid-training copies predict with the last fitted temperature (1 at first).
+        attributes = super()._predicting_attributes(state, classes)
+        attributes["temperature_"] = getattr(self, "temperature_", 1.0)
+        return attributes
+
     def _after_fit(self, data):
         """Fit ``temperature_`` by minimising the log-loss of softmax(scores / T)."""
         n = data.n_samples

@@ -143,6 +143,35 @@ class MulticlassHinge:
         return _apply_weights(per_sample, s if gradient else None, weights)
 
 
+def probabilities(scores):
+    """Class probabilities from scores: softmax, or the sigmoid for one (binary) column.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n, n_classes) or (n, 1)
+
+    Returns
+    -------
+    proba : ndarray of shape (n, n_classes), or (n, 2) for one column
+    """
+    if scores.shape[1] == 1:
+        positive = expit(scores[:, 0])
+        return np.column_stack([1 - positive, positive])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def log_probabilities(scores):
+    """Logarithm of :func:`probabilities`, computed through the log-sum-exp."""
+    if scores.shape[1] == 1:
+        z = scores[:, 0]
+        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
 LOSSES = {
     "log_loss": lambda margin=1.0: SoftmaxCrossEntropy(),
     "hinge": lambda margin=1.0: MulticlassHinge(margin, squared=False),

@@ -179,7 +179,9 @@ class _BatchReader:
         return Xb, yb, (weights / total if total > 0 else None), total
 
 
-def run_epochs(state, objective, data, settings, validation=None, on_epoch_end=None):
+def run_epochs(
+    state, objective, data, settings, validation=None, on_epoch_begin=None, on_epoch_end=None
+):
     """Train ``state`` in place for up to ``settings.max_epochs`` epochs.
 
     Parameters
@@ -191,6 +193,8 @@ def run_epochs(state, objective, data, settings, validation=None, on_epoch_end=N
     validation : Dataset, optional
         When given, the validation score drives stopping and the best epoch's
         parameters are restored at the end (early stopping).
+    on_epoch_begin : callable, optional
+        Called without arguments before each epoch.
     on_epoch_end : callable, optional
         Called with each epoch's history record; a True return value stops training.
 
@@ -210,6 +214,8 @@ def run_epochs(state, objective, data, settings, validation=None, on_epoch_end=N
     sizes = [W.size for W in network.weight_matrices]
     try:
         for _ in range(settings.max_epochs):
+            if on_epoch_begin is not None:
+                on_epoch_begin()
             started = time.perf_counter()
             lr = float(state.schedule.rate(state.n_epochs))
             order = state.rng.permutation(n) if settings.shuffle else None
