@@ -145,6 +145,8 @@ numpy.random.Generator, default=None
         with np.errstate(invalid="ignore", over="ignore"):
             x = self._from_scale(s_low + q_arr * (s_high - s_low))
         x = np.clip(x, self.low, self.high)
+        # exact bounds despite the round trip through the sampling scale
+        x = np.where(q_arr == 0, self.low, np.where(q_arr == 1, self.high, x))
         x = np.where((q_arr >= 0) & (q_arr <= 1), x, np.nan)
         return _scalar_or_array(x, q)
 
@@ -305,7 +307,9 @@ class loguniform(_UniformOnScale):
         low = _check_bound(low, "low")
         high = _check_bound(high, "high")
         if low <= 0:
-            raise ValueError(f"low must be > 0 for a log-uniform distribution, got {low!r}.")
+            raise ValueError(
+                f"low must be > 0 for a log-uniform distribution, got {low!r}."
+            )
         if not low < high:
             raise ValueError(f"high must be > low, got low={low!r} and high={high!r}.")
         self.low = low
