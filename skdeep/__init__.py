@@ -9,6 +9,7 @@ them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`).
 from . import distributions
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
 from ._diagnostics import SanityReport, check_gradients, sanity_check
+from ._persistence import skops_trusted_types
 from .model_selection import CoarseToFineSearchCV
 
 __version__ = "0.1.0"
@@ -21,4 +22,5 @@ __all__ = [
     "check_gradients",
     "distributions",
     "sanity_check",
+    "skops_trusted_types",
 ]

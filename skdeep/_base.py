@@ -5,7 +5,6 @@ the network and its training state from :mod:`skdeep.core`, train, and copy the
 results into fitted attributes. No mathematics lives here.
 """
 
-import functools
 import warnings
 from numbers import Integral, Real
 
@@ -28,7 +27,7 @@ from .core.lbfgs import train_lbfgs
 from .core.losses import LOSSES, log_probabilities, probabilities
 from .core.network import Network, NetworkSpec, predict_scores
 from .core.objective import Objective
-from .core.optimizers import OPTIMIZERS
+from .core.optimizers import OPTIMIZERS, OptimizerSpec
 from .core.penalties import PENALTIES, Penalty
 from .core.schedules import SCHEDULES, Schedule
 from .core.training import Dataset, LoopSettings, TrainingState, run_epochs
@@ -349,19 +348,16 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         loss = LOSSES[self._loss_name()](margin=self._margin())
         return Objective(network, loss, Penalty(self.penalty, self.alpha, self.l1_ratio))
 
-    def _make_optimizer_factory(self, size, dtype):
-        solver = self.solver
-        hyper = dict(
-            momentum=self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum,
-            rho=self.rho,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-        )
-        if solver == "lbfgs":  # state unused; the loop never runs
-            solver = "sgd"
-        return functools.partial(OPTIMIZERS[solver], size, dtype, **hyper)
+    def _optimizer_spec(self, size, dtype):
+        hyper = {
+            "sgd": {"momentum": self.momentum, "nesterovs_momentum": self.nesterovs_momentum},
+            "adagrad": {"epsilon": self.epsilon},
+            "rmsprop": {"rho": self.rho, "epsilon": self.epsilon},
+            "adam": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
+        }
+        # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
+        name = "sgd" if self.solver == "lbfgs" else self.solver
+        return OptimizerSpec(name, size, np.dtype(dtype).name, hyper[name])
 
     def _new_state(self, X, n_outputs, dtype, seed_source):
         rng = np.random.default_rng(seed_source.randint(_MAX_SEED))
@@ -372,7 +368,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             rows = np.sort(rng.choice(n, size=min(n, max(self._resolved_batch_size(n), 500)), replace=False))
             sample = X[rows]
         network.initialize(self.weight_init, rng, self.init_scale, X_sample=sample)
-        make_optimizer = self._make_optimizer_factory(network.theta.size, dtype)
+        optimizer_spec = self._optimizer_spec(network.theta.size, dtype)
         average = self.average
         averager = None
         if average is not False and self.solver != "lbfgs":
@@ -384,7 +380,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             decay_rate=self.decay_rate,
             decay_steps=self.decay_steps,
         )
-        return TrainingState(network, make_optimizer(), make_optimizer, schedule, rng, averager)
+        return TrainingState(network, optimizer_spec.build(), optimizer_spec, schedule, rng, averager)
 
     # --------------------------------------------------------------- fitting
     def _check_compatible_params(self):

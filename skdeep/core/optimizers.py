@@ -19,6 +19,8 @@ rule works with every schedule.
 =========  =================================================================
 """
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 
@@ -171,3 +173,29 @@ OPTIMIZERS = {"sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
 
 ``"lbfgs"`` is the full-batch solver of :mod:`.lbfgs`; it is not an update rule.
 """
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """What it takes to build an optimizer afresh (after divergence or interruption).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`OPTIMIZERS`.
+    size : int
+        Number of parameters.
+    dtype : str
+        Training precision, by name (``"float32"`` or ``"float64"``).
+    hyperparameters : dict
+        Keyword arguments of the optimizer class.
+    """
+
+    name: str
+    size: int
+    dtype: str
+    hyperparameters: dict = field(default_factory=dict)
+
+    def build(self):
+        """Return a new optimizer with zeroed state."""
+        return OPTIMIZERS[self.name](self.size, np.dtype(self.dtype), **self.hyperparameters)

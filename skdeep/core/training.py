@@ -15,7 +15,7 @@ counters and history.
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,7 +24,7 @@ from .averaging import ParameterAverage
 from .monitor import DivergenceGuard, PlateauMonitor, Snapshot
 from .network import Network
 from .objective import Objective, evaluate
-from .optimizers import Optimizer
+from .optimizers import Optimizer, OptimizerSpec
 from .penalties import project_max_norm
 from .schedules import Schedule
 
@@ -37,7 +37,7 @@ class TrainingState:
     ----------
     network : Network
     optimizer : Optimizer
-    make_optimizer : callable
+    optimizer_spec : OptimizerSpec
         Builds a fresh optimizer (used after divergence or interruption, whose
         optimizer state is not trustworthy).
     schedule : Schedule
@@ -48,7 +48,7 @@ class TrainingState:
 
     network: Network
     optimizer: Optimizer
-    make_optimizer: Callable
+    optimizer_spec: OptimizerSpec
     schedule: Schedule
     rng: np.random.Generator
     averager: Optional[ParameterAverage] = None
@@ -259,7 +259,7 @@ def run_epochs(
         report.interrupted = True
     if report.diverged_at_lr is not None or report.interrupted:
         best.restore(state)
-        state.optimizer = state.make_optimizer()
+        state.optimizer = state.optimizer_spec.build()
     elif validation is not None:
         best.restore(state)
     if validation is not None:
