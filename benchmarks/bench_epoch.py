@@ -702,8 +702,38 @@ def ratio(num, den):
     return num / den
 
 
+def noise_warnings(results, predict_res, gemm_runs, info):
+    """Heuristics that flag a run disturbed by other load on the machine."""
+    out = []
+    sets = [(f"config {cid}", res) for cid, res in results.items()]
+    if predict_res is not None:
+        sets.append(("config 5 (predict)", predict_res))
+    for where, res in sets:
+        for name, v in res.items():
+            if name.startswith("_") or not v.get("times") or not v.get("median"):
+                continue
+            spread = (max(v["times"]) - min(v["times"])) / v["median"]
+            if spread > 0.25:
+                out.append(f"{where} {name}: repeats spread over {100 * spread:.0f}% "
+                           f"of the median")
+    if len(gemm_runs) >= 2:
+        for key, before in gemm_runs[0].items():
+            after = gemm_runs[1].get(key)
+            if after and abs(after["best"] / before["best"] - 1) > 0.15:
+                out.append(f"GEMM {key}: best went from {before['best']:.1f} to "
+                           f"{after['best']:.1f} GFLOP/s between start and end")
+    for when in ("loadavg_start", "loadavg_end"):
+        la = info.get(when)
+        # our own run keeps ~2 threads busy, so only flag clearly higher load
+        limit = 0.5 if when == "loadavg_start" else 3.0
+        if la and la[0] > limit:
+            out.append(f"1-min load average {la[0]:.2f} at {when.split('_')[1]} "
+                       f"(> {limit}): other processes were competing for the CPUs")
+    return out
+
+
 def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders,
-           X_nbytes=0):
+           X_nbytes=0, info=None):
     targets = []  # (description, value, threshold, met or None)
     print("## Training: time per epoch")
     print()
@@ -845,6 +875,16 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
             targets.append((f"config 6: skdeep fit memory overhead ({what}) <= "
                             f"MLPClassifier's", val, 1.0))
 
+    print("## Noise check")
+    print()
+    noise = noise_warnings(results, predict_res, gemm_runs, info)
+    for w in noise:
+        print(f"- WARNING: {w}")
+    if not noise:
+        print("- no sign of interference (spreads <= 25% of the median, GEMM stable, "
+              "load average low)")
+    print()
+
     print("## Targets")
     print()
     out = []
@@ -859,7 +899,7 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
         print(f"- [{status}] {desc}: {shown}")
         out.append(dict(target=desc, value=val, threshold=thr, status=status))
     print()
-    return out
+    return out, noise
 
 
 # --------------------------------------------------------------------------
@@ -991,14 +1031,15 @@ def main(argv=None):
             print("running config 6: memory", file=sys.stderr)
         mem_res = run_memory(contenders, Xs["float32"], y, args)
 
-    print_gemm(gemm_runs, dtypes)
-    targets = report(args, args.n_samples, results, predict_res, mem_res, gemm_runs,
-                     contenders, X_nbytes=Xs["float32"].nbytes + y.nbytes)
     try:
         info["loadavg_end"] = os.getloadavg()
-        print("load average at end: " + ", ".join(f"{x:.2f}" for x in info["loadavg_end"]))
     except OSError:
         pass
+    print_gemm(gemm_runs, dtypes)
+    targets, noise = report(args, args.n_samples, results, predict_res, mem_res, gemm_runs,
+                     contenders, X_nbytes=Xs["float32"].nbytes + y.nbytes, info=info)
+    if "loadavg_end" in info:
+        print("load average at end: " + ", ".join(f"{x:.2f}" for x in info["loadavg_end"]))
     elapsed = time.perf_counter() - t_start
     print(f"total benchmark wall time: {elapsed:.0f} s")
 
@@ -1009,7 +1050,7 @@ def main(argv=None):
             configs={cid: {k: v for k, v in CONFIGS[cid].items()} for cid in args.configs},
             gemm=gemm_runs, gemm_peak={dt: gemm_peak(gemm_runs, dt) for dt in dtypes},
             train={str(k): v for k, v in results.items()},
-            predict=predict_res, memory=mem_res, targets=targets,
+            predict=predict_res, memory=mem_res, targets=targets, noise_warnings=noise,
             wall_time_s=elapsed,
         )
         with open(args.json, "w") as f:
