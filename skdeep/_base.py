@@ -5,35 +5,45 @@ the network and its training state from :mod:`skdeep.core`, train, and copy the
 results into fitted attributes. No mathematics lives here.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
+from ._building import (
+    MAX_SEED,
+    hidden_sizes,
+    make_objective,
+    network_spec,
+    new_training_state,
+    resolved_batch_size,
+    training_dtype,
+)
 from ._callbacks import CallbackSupportMixin, EpochCallbacks, with_callbacks
+from ._reports import warn_lbfgs, warn_stochastic
 from .core.activations import ACTIVATIONS
-from .core.averaging import ParameterAverage
 from .core.initializers import INITIALIZER_NAMES
 from .core.lbfgs import train_lbfgs
-from .core.losses import LOSSES, log_probabilities, probabilities
-from .core.network import Network, NetworkSpec, predict_scores
-from .core.objective import Objective
-from .core.optimizers import OPTIMIZERS, OptimizerSpec
-from .core.penalties import PENALTIES, Penalty
-from .core.schedules import SCHEDULES, Schedule
-from .core.training import Dataset, LoopSettings, TrainingState, run_epochs
-
-DEFAULT_AVERAGE_DECAY = 0.999
-_MAX_SEED = np.iinfo(np.int32).max
+from .core.losses import log_probabilities, probabilities
+from .core.network import predict_scores
+from .core.optimizers import OPTIMIZERS
+from .core.penalties import PENALTIES
+from .core.schedules import SCHEDULES
+from .core.training import Dataset, LoopSettings, run_epochs
 
 
 class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -314,74 +324,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         """Hook run after training with the training/validation data."""
 
     # ------------------------------------------------------------- building
-    def _resolved_batch_size(self, n_samples):
-        return min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
-
-    def _training_dtype(self, X_dtype):
-        if self.dtype is not None:
-            return np.dtype(self.dtype)
-        return np.dtype(np.float32) if X_dtype == np.float32 else np.dtype(np.float64)
-
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must contain positive integers; got {self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(s) for s in sizes)
-
-    def _network_spec(self, n_features, n_outputs):
-        return NetworkSpec(
-            n_features=n_features,
-            hidden_layer_sizes=self._hidden_sizes(),
-            n_outputs=n_outputs,
-            activation=self.activation,
-            negative_slope=self.negative_slope,
-            maxout_pieces=self.maxout_pieces,
-            batch_norm=self.batch_norm,
-            batch_norm_momentum=self.batch_norm_momentum,
-            dropout=self.dropout,
-        )
-
-    def _make_objective(self, network):
-        loss = LOSSES[self._loss_name()](margin=self._margin())
-        return Objective(network, loss, Penalty(self.penalty, self.alpha, self.l1_ratio))
-
-    def _optimizer_spec(self, size, dtype):
-        hyper = {
-            "sgd": {"momentum": self.momentum, "nesterovs_momentum": self.nesterovs_momentum},
-            "adagrad": {"epsilon": self.epsilon},
-            "rmsprop": {"rho": self.rho, "epsilon": self.epsilon},
-            "adam": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
-        }
-        # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
-        name = "sgd" if self.solver == "lbfgs" else self.solver
-        return OptimizerSpec(name, size, np.dtype(dtype).name, hyper[name])
-
-    def _new_state(self, X, n_outputs, dtype, seed_source):
-        rng = np.random.default_rng(seed_source.randint(_MAX_SEED))
-        network = Network(self._network_spec(X.shape[1], n_outputs), dtype)
-        sample = None
-        if self.weight_init == "lsuv":
-            n = X.shape[0]
-            rows = np.sort(rng.choice(n, size=min(n, max(self._resolved_batch_size(n), 500)), replace=False))
-            sample = X[rows]
-        network.initialize(self.weight_init, rng, self.init_scale, X_sample=sample)
-        optimizer_spec = self._optimizer_spec(network.theta.size, dtype)
-        average = self.average
-        averager = None
-        if average is not False and self.solver != "lbfgs":
-            averager = ParameterAverage(DEFAULT_AVERAGE_DECAY if average is True else float(average))
-        schedule = Schedule(
-            self.learning_rate,
-            self.learning_rate_init,
-            power_t=self.power_t,
-            decay_rate=self.decay_rate,
-            decay_steps=self.decay_steps,
-        )
-        return TrainingState(network, optimizer_spec.build(), optimizer_spec, schedule, rng, averager)
-
     # --------------------------------------------------------------- fitting
     def _check_compatible_params(self):
         if self.solver == "lbfgs" and self.dropout > 0:
@@ -389,7 +331,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"dropout={self.dropout} needs a stochastic solver; solver='lbfgs' "
                 "minimises a deterministic full-batch loss. Use solver='adam' or dropout=0."
             )
-        self._hidden_sizes()
+        hidden_sizes(self)
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         dtype = [np.float64, np.float32] if self.dtype is None else np.dtype(self.dtype)
@@ -440,7 +382,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         seed_source = check_random_state(self.random_state)
         if continuing:
             state = self._state
-            expected = self._network_spec(X.shape[1], n_outputs)
+            expected = network_spec(self, X.shape[1], n_outputs)
             if state.network.spec != expected:
                 raise ValueError(
                     "The network architecture parameters changed since the last fit; "
@@ -450,11 +392,11 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if X.dtype != dtype:
                 X = X.astype(dtype)
         else:
-            dtype = self._training_dtype(X.dtype)
+            dtype = training_dtype(self, X.dtype)
             if X.dtype != dtype:
                 X = X.astype(dtype)
-            state = self._new_state(X, n_outputs, dtype, seed_source)
-        objective = self._make_objective(state.network)
+            state = new_training_state(self, X, n_outputs, dtype, seed_source)
+        objective = make_objective(self, state.network)
         train, validation = self._split(X, y_index, weights, incremental, seed_source)
         max_epochs = 1 if incremental else self.max_iter
         callbacks = EpochCallbacks(self, X, y, sample_weight, max_epochs)
@@ -467,10 +409,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             state.n_epochs += outcome.n_iter
             state.samples_seen += outcome.n_iter * train.n_samples
             state.loss_curve.extend(outcome.loss_curve or [outcome.loss])
-            self._warn_lbfgs(outcome)
+            warn_lbfgs(self, outcome)
         else:
             settings = LoopSettings(
-                batch_size=self._resolved_batch_size(train.n_samples),
+                batch_size=resolved_batch_size(self, train.n_samples),
                 max_epochs=max_epochs,
                 shuffle=self.shuffle,
                 tol=self.tol,
@@ -483,7 +425,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 state, objective, train, settings, validation,
                 on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
             )
-            self._warn_stochastic(report, state, incremental)
+            warn_stochastic(self, report, state, incremental)
         self._state = state
         self.classes_ = classes
         self._export(state, validation)
@@ -511,7 +453,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 rows,
                 test_size=self.validation_fraction,
                 stratify=y_index,
-                random_state=seed_source.randint(_MAX_SEED),
+                random_state=seed_source.randint(MAX_SEED),
             )
         except ValueError as exc:
             raise ValueError(
@@ -523,48 +465,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             Dataset(X, y_index, weights, rows=train_rows),
             Dataset(X, y_index, weights, rows=val_rows),
         )
-
-    def _warn_stochastic(self, report, state, incremental):
-        if report.diverged_at_lr is not None:
-            warnings.warn(
-                f"Training diverged in epoch {state.n_epochs + 1}: the mini-batch loss became "
-                f"non-finite or exceeded 3x its initial value. The learning rate is probably "
-                f"too high (learning rate {report.diverged_at_lr:g}, "
-                f"learning_rate_init={self.learning_rate_init:g}); the parameters of the best "
-                "epoch were kept. Lower learning_rate_init.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        elif report.interrupted:
-            warnings.warn(
-                f"Training interrupted (KeyboardInterrupt) after {report.epochs} epochs of this "
-                "call; the parameters of the best epoch so far were kept.",
-                UserWarning,
-                stacklevel=4,
-            )
-        elif not incremental and not report.converged and not report.stopped_by_hook:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                "optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-
-    def _warn_lbfgs(self, outcome):
-        if outcome.interrupted:
-            warnings.warn(
-                "Training interrupted (KeyboardInterrupt); the best parameters found so far "
-                "were kept.",
-                UserWarning,
-                stacklevel=4,
-            )
-        elif not outcome.converged:
-            warnings.warn(
-                f"lbfgs failed to converge after {outcome.n_iter} iterations "
-                f"(max_iter={self.max_iter}, max_fun={self.max_fun}): {outcome.message}",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
 
     def _export(self, state, validation):
         coefs, intercepts = state.predicting_params()

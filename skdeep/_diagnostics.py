@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight
 
 from ._base import BaseMLPClassifier
+from ._building import make_objective, new_training_state
 from .core.gradient_check import check_objective_gradients
 from .core.network import Network
 
@@ -101,11 +102,11 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
         network.state[...] = trained.state
     else:
         seed_source = check_random_state(estimator.random_state)
-        network = estimator._new_state(X, n_outputs, np.float64, seed_source).network
+        network = new_training_state(estimator, X, n_outputs, np.float64, seed_source).network
     weights = estimator._combined_weights(y, sample_weight, classes)
     if weights is not None:
         weights = weights / weights.sum()
-    objective = estimator._make_objective(network)
+    objective = make_objective(estimator, network)
     return check_objective_gradients(objective, X, y_index, weights, epsilon=epsilon)
 
 
@@ -202,15 +203,15 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     rng = check_random_state(estimator.random_state)
 
     tiny = clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4, penalty=None)
-    network = tiny._new_state(X, 1 if n_classes == 2 else n_classes, np.float64, rng).network
-    objective = tiny._make_objective(network)
+    network = new_training_state(tiny, X, 1 if n_classes == 2 else n_classes, np.float64, rng).network
+    objective = make_objective(tiny, network)
     scores, _ = network.forward(X, training=False)
     initial = objective.loss(scores.copy(), y_index, None, gradient=False)
     expected = objective.loss.chance_loss(n_classes)
     initial_ok = abs(initial - expected) <= 0.02 * expected
 
-    own = estimator._new_state(X, network.spec.n_outputs, np.float64, check_random_state(0))
-    own_objective = estimator._make_objective(own.network)
+    own = new_training_state(estimator, X, network.spec.n_outputs, np.float64, check_random_state(0))
+    own_objective = make_objective(estimator, own.network)
     weights = own.network.theta[: own.network.n_weights]
     penalty_value = own_objective.penalty.value(weights)
     penalty_raises = None if not own_objective.penalty.active else penalty_value > 0

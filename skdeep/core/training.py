@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from .averaging import ParameterAverage
 from .monitor import DivergenceGuard, PlateauMonitor, Snapshot
 from .network import Network
-from .objective import Objective, evaluate
+from .objective import evaluate
 from .optimizers import Optimizer, OptimizerSpec
 from .penalties import project_max_norm
 from .schedules import Schedule
