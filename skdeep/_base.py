@@ -15,7 +15,6 @@ from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     check_classification_targets,
 )
 from sklearn.utils.validation import (
@@ -30,6 +29,7 @@ from ._building import (
     make_objective,
     network_spec,
     new_training_state,
+    rebuild_for_warm_start,
     resolved_batch_size,
     training_dtype,
 )
@@ -238,11 +238,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "partial_fit is only available for stochastic solvers; "
                 f"solver={self.solver!r} is full-batch. Use fit instead."
             )
-        first_call = _check_partial_fit_first_call(self, classes)
-        if not first_call and not hasattr(self, "_state"):
-            raise ValueError("partial_fit called on a model fitted without partial_fit state.")
+        first_call = not hasattr(self, "_state")
+        if first_call:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            classes = np.unique(np.asarray(classes))
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"`classes={np.unique(classes)!r}` is not the same as on the first call to "
+                f"partial_fit, which was {self.classes_!r}."
+            )
         return self._fit(
-            X, y, sample_weight, classes=self.classes_, incremental=True, continuing=not first_call
+            X, y, sample_weight, classes=classes, incremental=True, continuing=not first_call
         )
 
     def decision_function(self, X):
@@ -382,15 +389,11 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         seed_source = check_random_state(self.random_state)
         if continuing:
             state = self._state
-            expected = network_spec(self, X.shape[1], n_outputs)
-            if state.network.spec != expected:
-                raise ValueError(
-                    "The network architecture parameters changed since the last fit; "
-                    "set warm_start=False (or refit from scratch) to change them."
-                )
             dtype = state.network.dtype
             if X.dtype != dtype:
                 X = X.astype(dtype)
+            if not incremental:
+                rebuild_for_warm_start(self, state, network_spec(self, X.shape[1], n_outputs))
         else:
             dtype = training_dtype(self, X.dtype)
             if X.dtype != dtype:

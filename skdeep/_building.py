@@ -79,6 +79,63 @@ def optimizer_spec(params, size, dtype):
     return OptimizerSpec(name, size, np.dtype(dtype).name, hyper[name])
 
 
+def make_schedule(params):
+    """The learning-rate :class:`Schedule` of the estimator's parameters."""
+    return Schedule(
+        params.learning_rate,
+        params.learning_rate_init,
+        power_t=params.power_t,
+        decay_rate=params.decay_rate,
+        decay_steps=params.decay_steps,
+    )
+
+
+def make_averager(params):
+    """A :class:`ParameterAverage` when ``average`` asks for one, else None."""
+    average = params.average
+    if isinstance(average, (bool, np.bool_)):  # True: the default decay; False: off
+        average = DEFAULT_AVERAGE_DECAY if average else None
+    if average is None or params.solver == "lbfgs":
+        return None
+    return ParameterAverage(float(average))
+
+
+# Parameters that change the number or meaning of the trained arrays; the others
+# (dropout rate, batch-norm momentum, leaky slope) may change between warm starts.
+_LAYOUT_FIELDS = ("n_features", "hidden_layer_sizes", "n_outputs", "activation",
+                  "maxout_pieces", "batch_norm")
+
+
+def rebuild_for_warm_start(params, state, spec):
+    """Prepare ``state`` for a ``warm_start`` fit with the estimator's current parameters.
+
+    As in scikit-learn's ``MLPClassifier``, the weights carry over while the
+    optimizer, the schedule and the weight average start afresh from the current
+    parameters, so that e.g. a lower ``learning_rate_init`` fine-tunes a model.
+    (``partial_fit`` keeps them instead.)
+
+    Raises
+    ------
+    ValueError
+        When a parameter that shapes the network changed since the last fit.
+    """
+    old = state.network
+    changed = [f for f in _LAYOUT_FIELDS if getattr(old.spec, f) != getattr(spec, f)]
+    if changed:
+        raise ValueError(
+            f"warm_start cannot continue: {', '.join(changed)} changed since the last fit, "
+            "which changes the network's weights. Set warm_start=False to refit."
+        )
+    if spec != old.spec:
+        network = Network(spec, old.dtype)
+        network.theta[...], network.state[...] = old.theta, old.state
+        state.network = network
+    state.optimizer_spec = optimizer_spec(params, state.network.theta.size, old.dtype)
+    state.optimizer = state.optimizer_spec.build()
+    state.schedule = make_schedule(params)
+    state.averager = make_averager(params)
+
+
 def new_training_state(params, X, n_outputs, dtype, seed_source):
     """A freshly initialised :class:`TrainingState` (network, optimizer, schedule, rng)."""
     rng = np.random.default_rng(seed_source.randint(MAX_SEED))
@@ -90,17 +147,6 @@ def new_training_state(params, X, n_outputs, dtype, seed_source):
         sample = X[np.sort(rng.choice(n, size=size, replace=False))]
     network.initialize(params.weight_init, rng, params.init_scale, X_sample=sample)
     spec = optimizer_spec(params, network.theta.size, dtype)
-    averager = None
-    average = params.average
-    if isinstance(average, (bool, np.bool_)):  # True: the default decay; False: off
-        average = DEFAULT_AVERAGE_DECAY if average else None
-    if average is not None and params.solver != "lbfgs":
-        averager = ParameterAverage(float(average))
-    schedule = Schedule(
-        params.learning_rate,
-        params.learning_rate_init,
-        power_t=params.power_t,
-        decay_rate=params.decay_rate,
-        decay_steps=params.decay_steps,
+    return TrainingState(
+        network, spec.build(), spec, make_schedule(params), rng, make_averager(params)
     )
-    return TrainingState(network, spec.build(), spec, schedule, rng, averager)

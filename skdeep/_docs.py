@@ -67,8 +67,11 @@ verbose : int or bool, default=False
     long epochs.
 
 warm_start : bool, default=False
-    Continue from the previous solution (weights, optimizer state and
-    schedule) when ``fit`` is called again.
+    When ``fit`` is called again, start from the previous weights (as
+    ``MLPClassifier``): the optimizer, schedule and average restart from the
+    current parameters, so e.g. a lower ``learning_rate_init`` fine-tunes.
+    ``n_iter_``, ``t_`` and ``loss_curve_`` continue. ``partial_fit`` keeps the
+    optimizer state instead.
 
 momentum : float, default=0.9
     Momentum of ``'sgd'``, in [0, 1].
