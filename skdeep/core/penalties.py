@@ -43,6 +43,7 @@ class Penalty:
     def __init__(self, name, alpha, l1_ratio=0.15):
         self.alpha = 0.0 if name is None else float(alpha)
         self.l1_share = 0.0 if name is None else PENALTIES[name](l1_ratio)
+        self._scratch = None  # reused for the gradient term: no allocation per step
 
     @property
     def active(self):
@@ -66,10 +67,16 @@ class Penalty:
         """
         if not self.active:
             return
+        if self._scratch is None or self._scratch.shape != weights.shape:
+            self._scratch = np.empty_like(weights)
+        term = self._scratch
         if self.l1_share < 1:
-            gradient += (self.alpha * (1 - self.l1_share)) * weights
+            np.multiply(weights, self.alpha * (1 - self.l1_share), out=term)
+            gradient += term
         if self.l1_share > 0:
-            gradient += (self.alpha * self.l1_share) * np.sign(weights)
+            np.sign(weights, out=term)
+            term *= self.alpha * self.l1_share
+            gradient += term
 
 
 def project_max_norm(W, max_norm):
