@@ -387,6 +387,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         weights = self._combined_weights(y, sample_weight, classes)
         n_outputs = 1 if len(classes) == 2 else len(classes)
         seed_source = check_random_state(self.random_state)
+        # Drawn first, so that a warm start validates on the same rows as the fit before.
+        split_seed = seed_source.randint(MAX_SEED)
         if continuing:
             state = self._state
             dtype = state.network.dtype
@@ -400,7 +402,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 X = X.astype(dtype)
             state = new_training_state(self, X, n_outputs, dtype, seed_source)
         objective = make_objective(self, state.network)
-        train, validation = self._split(X, y_index, weights, incremental, seed_source)
+        train, validation = self._split(X, y_index, weights, incremental, split_seed)
         max_epochs = 1 if incremental else self.max_iter
         callbacks = EpochCallbacks(self, X, y, sample_weight, max_epochs)
         callbacks.state, callbacks.classes = state, classes
@@ -409,10 +411,13 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             outcome = train_lbfgs(
                 objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
             )
-            state.n_epochs += outcome.n_iter
+            for record in outcome.history:
+                state.n_epochs += 1
+                state.history.append({"epoch": state.n_epochs, **record})
             state.samples_seen += outcome.n_iter * train.n_samples
-            state.loss_curve.extend(outcome.loss_curve or [outcome.loss])
+            state.loss_curve.extend(outcome.loss_curve)
             warn_lbfgs(self, outcome)
+            best_validation_score = None
         else:
             settings = LoopSettings(
                 batch_size=resolved_batch_size(self, train.n_samples),
@@ -429,9 +434,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
             )
             warn_stochastic(self, report, state, incremental)
+            best_validation_score = report.best_validation_score
         self._state = state
         self.classes_ = classes
-        self._export(state, validation)
+        self._export(state, validation, best_validation_score)
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
         return self
@@ -446,7 +452,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         class_weights = compute_sample_weight(self.class_weight, y)
         return class_weights if sample_weight is None else class_weights * sample_weight
 
-    def _split(self, X, y_index, weights, incremental, seed_source):
+    def _split(self, X, y_index, weights, incremental, split_seed):
         use_validation = self.early_stopping and not incremental and self.solver != "lbfgs"
         if not use_validation:
             return Dataset(X, y_index, weights), None
@@ -456,7 +462,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 rows,
                 test_size=self.validation_fraction,
                 stratify=y_index,
-                random_state=seed_source.randint(MAX_SEED),
+                random_state=split_seed,
             )
         except ValueError as exc:
             raise ValueError(
@@ -469,7 +475,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             Dataset(X, y_index, weights, rows=val_rows),
         )
 
-    def _export(self, state, validation):
+    def _export(self, state, validation, best_validation_score):
         coefs, intercepts = state.predicting_params()
         self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_layers_ = len(coefs) + 1
@@ -483,7 +489,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else float("nan")
         if validation is not None:
             self.validation_scores_ = list(state.validation_scores)
-            self.best_validation_score_ = max(self.validation_scores_, default=None)
+            # The score of the epoch whose weights this call restored.
+            self.best_validation_score_ = best_validation_score
             self.best_loss_ = None
         else:
             self.validation_scores_ = None

@@ -2,6 +2,7 @@
 
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
 from .core.averaging import ParameterAverage
+from .core.monitor import PlateauMonitor
 from .core.network import Network, NetworkSpec
 from .core.optimizers import OPTIMIZERS, OptimizerSpec
 from .core.schedules import Schedule
@@ -11,6 +12,7 @@ _PERSISTED_TYPES = (
     MLPSoftmaxClassifier,
     MLPSVMClassifier,
     ParameterAverage,
+    PlateauMonitor,
     Network,
     NetworkSpec,
     OptimizerSpec,

@@ -7,10 +7,13 @@ dropout is refused by the estimators. scipy works in float64; a float32 network 
 evaluated in float32 and its gradient cast.
 """
 
+import time
+
 import numpy as np
 import scipy.optimize
 
 from .layers import BatchNorm
+from .training import update_ratios
 
 
 class LbfgsResult:
@@ -24,6 +27,10 @@ class LbfgsResult:
         Loss at the returned parameters.
     loss_curve : list of float
         Loss after each L-BFGS iteration.
+    history : list of dict
+        One record per iteration: ``loss``, ``update_ratio`` (per weight
+        matrix, from successive iterates), ``time`` (seconds); ``learning_rate``
+        is NaN (L-BFGS chooses its steps by line search).
     converged : bool
     interrupted : bool
     message : str
@@ -33,6 +40,7 @@ class LbfgsResult:
         self.n_iter = self.n_evaluations = 0
         self.loss = np.inf
         self.loss_curve = []
+        self.history = []
         self.converged = self.interrupted = False
         self.message = ""
 
@@ -70,9 +78,25 @@ def train_lbfgs(objective, data, *, max_iter, max_fun, tol):
             best_theta[...] = theta
         return loss, network.grad.astype(np.float64)
 
+    sizes = [W.size for W in network.weight_matrices]
+    previous = {"x": theta.astype(np.float64), "time": time.perf_counter()}
+
     def after_iteration(intermediate_result):
         result.n_iter += 1
-        result.loss_curve.append(float(intermediate_result.fun))
+        loss = float(intermediate_result.fun)
+        x, now = intermediate_result.x, time.perf_counter()
+        result.loss_curve.append(loss)
+        result.history.append(
+            {
+                "loss": loss,
+                "learning_rate": float("nan"),
+                "update_ratio": update_ratios(
+                    x[: network.n_weights], previous["x"][: network.n_weights], sizes
+                ),
+                "time": now - previous["time"],
+            }
+        )
+        previous["x"], previous["time"] = x.copy(), now
 
     try:
         outcome = scipy.optimize.minimize(

@@ -44,6 +44,10 @@ class TrainingState:
     rng : numpy.random.Generator
         The single source of randomness (shuffling, dropout masks).
     averager : ParameterAverage or None
+    monitor : PlateauMonitor or None
+        The plateau monitor of ``partial_fit`` calls, which must remember past
+        epochs for ``learning_rate='adaptive'`` to work across calls (a ``fit``
+        call starts its own).
     """
 
     network: Network
@@ -52,6 +56,7 @@ class TrainingState:
     schedule: Schedule
     rng: np.random.Generator
     averager: Optional[ParameterAverage] = None
+    monitor: Optional[PlateauMonitor] = None
     n_epochs: int = 0
     samples_seen: int = 0
     loss_curve: list = field(default_factory=list)
@@ -208,7 +213,12 @@ def run_epochs(
     reader = _BatchReader(data, batch_size)
     n_classes = max(2, network.spec.n_outputs)
     guard = DivergenceGuard(objective.loss.chance_loss(n_classes))
-    monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
+    if settings.stop_on_plateau or state.monitor is None:
+        monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
+        if not settings.stop_on_plateau:
+            state.monitor = monitor
+    else:
+        monitor = state.monitor
     best = _BestParameters(state)
     report = RunReport()
     sizes = [W.size for W in network.weight_matrices]
@@ -247,12 +257,12 @@ def run_epochs(
             if on_epoch_end is not None and on_epoch_end(record):
                 report.stopped_by_hook = True
                 break
-            if settings.stop_on_plateau and monitor.plateaued:
+            if monitor.plateaued:
                 if state.schedule.reduce_on_plateau():
                     monitor.restart_patience()
                     if settings.verbose:
                         print(f"Setting learning rate to {state.schedule.current:.6g}", flush=True)
-                else:
+                elif settings.stop_on_plateau:
                     report.converged = True
                     break
     except KeyboardInterrupt:
@@ -276,6 +286,7 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
     progress_every = max(1, len(starts) // 10) if settings.verbose >= 2 and len(starts) >= 50 else 0
     loss_sum = weight_sum = 0.0
     before = None
+    last_stepped = _last_weighted_batch(reader.data, order, starts)
     for index, start in enumerate(starts):
         stop = min(start + batch_size, n)
         Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
@@ -284,7 +295,7 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
         batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng)
         if guard.diverged(batch_loss):
             return None, None
-        if stop == n:
+        if index == last_stepped:
             before = theta[:n_weights].copy()
         optimizer.step(theta, grad, lr)
         if settings.max_norm is not None:
@@ -296,11 +307,22 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
         weight_sum += batch_weight
         if progress_every and (index + 1) % progress_every == 0:
             print(f"  batch {index + 1}/{len(starts)}, loss = {loss_sum / weight_sum:.6f}", flush=True)
-    return loss_sum / max(weight_sum, 1e-300), _update_ratios(theta[:n_weights], before, sizes)
+    return loss_sum / max(weight_sum, 1e-300), update_ratios(theta[:n_weights], before, sizes)
 
 
-def _update_ratios(weights, before, sizes):
-    """||update|| / ||weights|| of the epoch's last step, per weight matrix."""
+def _last_weighted_batch(data, order, starts):
+    """Index of the epoch's last batch with positive weight (the last one stepped)."""
+    if data.sample_weight is None:
+        return len(starts) - 1
+    positions = np.arange(data.n_samples) if order is None else order
+    index = positions if data.rows is None else data.rows[positions]
+    batch_weights = np.add.reduceat(data.sample_weight[index], np.asarray(starts))
+    positive = np.flatnonzero(batch_weights > 0)
+    return int(positive[-1]) if positive.size else -1
+
+
+def update_ratios(weights, before, sizes):
+    """||update|| / ||weights|| per weight matrix, from the flat weights before and after."""
     if before is None:
         return [float("nan")] * len(sizes)
     ratios, offset = [], 0

@@ -1,0 +1,248 @@
+"""Learning-rate schedules: the rate recorded in ``history_`` and the rate the solver uses.
+
+``history_[i]["learning_rate"]`` is the rate in force during epoch ``i``; the
+schedules are functions of the number of epochs the model has completed, so they
+must produce the documented closed forms for every stochastic solver, continue
+across ``warm_start`` and ``partial_fit``, and ``adaptive`` must divide by 5 after
+``n_iter_no_change`` epochs without an improvement of more than ``tol``.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
+from skdeep.core.optimizers import Optimizer
+
+SOLVERS = ["sgd", "adam", "adagrad", "rmsprop"]
+LR0 = 0.01
+POWER_T = 0.7
+DECAY_RATE = 0.5
+DECAY_STEPS = 3
+MIN_ADAPTIVE_RATE = 1e-6
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=120, n_features=8, n_informative=4, n_classes=3, random_state=0
+    )
+    return X, y
+
+
+def _model(cls=MLPSoftmaxClassifier, **params):
+    defaults = dict(
+        hidden_layer_sizes=(8,),
+        batch_size=40,
+        learning_rate_init=LR0,
+        power_t=POWER_T,
+        decay_rate=DECAY_RATE,
+        decay_steps=DECAY_STEPS,
+        random_state=0,
+        n_iter_no_change=1000,
+        tol=0.0,
+    )
+    defaults.update(params)
+    return cls(**defaults)
+
+
+def _closed_form(schedule, epoch):
+    """The documented rate of epoch ``epoch`` (0-based) for the stateless schedules."""
+    if schedule == "constant":
+        return LR0
+    if schedule == "invscaling":
+        return LR0 / (epoch + 1) ** POWER_T
+    if schedule == "step":
+        return LR0 * DECAY_RATE ** math.floor(epoch / DECAY_STEPS)
+    if schedule == "exponential":
+        return LR0 * DECAY_RATE ** (epoch / DECAY_STEPS)
+    raise AssertionError(schedule)
+
+
+def _rates(model):
+    return np.array([record["learning_rate"] for record in model.history_])
+
+
+def _fit_quietly(model, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(*args, **kwargs)
+
+
+def _reference_adaptive(losses, lr0, tol, patience):
+    """Rates the adaptive rule gives for a sequence of epoch losses, and whether it stops.
+
+    An epoch improves when its loss is below the best loss so far minus ``tol``;
+    after ``patience`` epochs in a row without improvement the rate is divided by 5
+    and the count restarts, unless the new rate would fall below 1e-6, in which
+    case training stops.
+    """
+    best, count, lr, rates = np.inf, 0, lr0, []
+    for loss in losses:
+        rates.append(lr)
+        count = 0 if loss < best - tol else count + 1
+        best = min(best, loss)
+        if count >= patience:
+            if lr / 5 < MIN_ADAPTIVE_RATE:
+                return rates, True
+            lr /= 5
+            count = 0
+    return rates, False
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("schedule", ["constant", "invscaling", "step", "exponential"])
+def test_stateless_schedule_sequence(data, solver, schedule):
+    X, y = data
+    n_epochs = 10
+    model = _fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=n_epochs), X, y)
+    assert model.n_iter_ == n_epochs
+    expected = [_closed_form(schedule, e) for e in range(n_epochs)]
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "step", "exponential"])
+def test_schedule_with_hinge_head(data, schedule):
+    X, y = data
+    model = _fit_quietly(
+        _model(MLPSVMClassifier, solver="sgd", learning_rate=schedule, max_iter=7), X, y
+    )
+    expected = [_closed_form(schedule, e) for e in range(7)]
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize(
+    "solver, schedule", [("sgd", "step"), ("adam", "invscaling"), ("rmsprop", "exponential")]
+)
+def test_solver_uses_the_recorded_rate(data, monkeypatch, solver, schedule):
+    """The rate handed to every update step is the one recorded for its epoch."""
+    X, y = data
+    used = []
+    original_step = Optimizer.step
+
+    def recording_step(self, theta, grad, lr):
+        used.append(float(lr))
+        return original_step(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording_step)
+    model = _fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=6), X, y)
+    batches_per_epoch = math.ceil(X.shape[0] / 40)
+    assert len(used) == 6 * batches_per_epoch
+    expected = np.repeat([_closed_form(schedule, e) for e in range(6)], batches_per_epoch)
+    np.testing.assert_allclose(used, expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(_rates(model), expected[::batches_per_epoch], rtol=1e-12)
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "step", "exponential"])
+def test_schedule_continues_across_warm_start(data, schedule):
+    X, y = data
+    model = _fit_quietly(_model(learning_rate=schedule, max_iter=4, warm_start=True), X, y)
+    _fit_quietly(model.set_params(max_iter=5), X, y)
+    assert model.n_iter_ == 9
+    expected = [_closed_form(schedule, e) for e in range(9)]
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "step"])
+def test_schedule_continues_across_partial_fit(data, schedule):
+    X, y = data
+    model = _model(learning_rate=schedule)
+    for _ in range(7):
+        model.partial_fit(X, y, classes=np.unique(y))
+    expected = [_closed_form(schedule, e) for e in range(7)]
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_adaptive_divides_by_five_on_forced_plateaus(data, solver):
+    """A huge tol makes every epoch after the first a non-improvement."""
+    X, y = data
+    patience = 2
+    model = _model(
+        solver=solver, learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3,
+        n_iter_no_change=patience, max_iter=200,
+    )
+    with warnings.catch_warnings():
+        # Stopping because the rate became too small is convergence, not a failure.
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    # Epoch 1 improves on +inf; then each block of `patience` stalled epochs
+    # ends with a division by 5, until the next rate would fall below 1e-6.
+    levels = [1e-3 / 5**k for k in range(5)]  # 1e-3 ... 1.6e-6; 3.2e-7 is too small
+    expected = [levels[0]] * (patience + 1)
+    for level in levels[1:]:
+        expected += [level] * patience
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12)
+    assert model.n_iter_ == len(expected) < 200
+    assert min(_rates(model)) >= MIN_ADAPTIVE_RATE
+    assert _rates(model)[-1] / 5 < MIN_ADAPTIVE_RATE
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_adaptive_matches_reference_rule_on_real_losses(data, solver):
+    """With a moderate tol the plateaus come from the actual loss curve."""
+    X, y = data
+    tol, patience = 2e-2, 3
+    model = _model(
+        solver=solver, learning_rate="adaptive", learning_rate_init=0.05, tol=tol,
+        n_iter_no_change=patience, max_iter=80,
+    )
+    _fit_quietly(model, X, y)
+    losses = [record["loss"] for record in model.history_]
+    expected, stops = _reference_adaptive(losses, 0.05, tol, patience)
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12)
+    # The run must exercise both an unchanged rate after improvements and a reduction.
+    assert len(set(expected)) >= 2
+    assert stops == (model.n_iter_ < 80)
+
+
+def test_adaptive_uses_validation_score_with_early_stopping(data):
+    """With early stopping the plateau rule watches the validation score (higher is better)."""
+    X, y = data
+    patience = 2
+    model = _model(
+        learning_rate="adaptive", learning_rate_init=1e-3, tol=10.0, n_iter_no_change=patience,
+        early_stopping=True, validation_fraction=0.25, max_iter=200,
+    )
+    _fit_quietly(model, X, y)
+    scores = [record["validation_score"] for record in model.history_]
+    # The reference rule minimises, so feed it the negated score.
+    expected, stops = _reference_adaptive([-s for s in scores], 1e-3, 10.0, patience)
+    assert stops
+    np.testing.assert_allclose(_rates(model), expected, rtol=1e-12)
+
+
+def test_adaptive_reduces_rate_across_partial_fit_calls(data):
+    """partial_fit follows MLPClassifier: the plateau count persists across calls.
+
+    MLPClassifier(solver='sgd', learning_rate='adaptive').partial_fit keeps its
+    no-improvement count between calls and divides the rate by 5 after a plateau,
+    so k calls of partial_fit follow the same rate sequence as fit(max_iter=k).
+    """
+    X, y = data
+    params = dict(learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3, n_iter_no_change=2)
+    reference = _fit_quietly(_model(max_iter=8, **params), X, y)
+    incremental = _model(**params)
+    for _ in range(8):
+        incremental.partial_fit(X, y, classes=np.unique(y))
+    np.testing.assert_allclose(_rates(incremental), _rates(reference), rtol=1e-12)
+
+
+def test_warm_start_restarts_adaptive_rate(data):
+    """As MLPClassifier, a warm-started fit starts again from learning_rate_init."""
+    X, y = data
+    params = dict(learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3, n_iter_no_change=2)
+    model = _fit_quietly(_model(max_iter=6, warm_start=True, **params), X, y)
+    np.testing.assert_allclose(_rates(model), [1e-3] * 3 + [2e-4] * 2 + [4e-5], rtol=1e-12)
+    _fit_quietly(model.set_params(max_iter=2), X, y)
+    np.testing.assert_allclose(_rates(model)[6:], [1e-3, 1e-3], rtol=1e-12)
+
+
+def test_unknown_schedule_is_rejected(data):
+    X, y = data
+    with pytest.raises(ValueError, match="learning_rate"):
+        _model(learning_rate="cosine").fit(X, y)
