@@ -1,0 +1,166 @@
+"""Solvers: the update rules match their formulas and every solver trains."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
+from skdeep.core.optimizers import OPTIMIZERS
+
+# Learning rates that suit each rule on a standardised problem; the test is about
+# the loss going down, not about tuning.
+SOLVERS = [
+    ("sgd", {"learning_rate_init": 0.05, "nesterovs_momentum": True}),
+    ("sgd", {"learning_rate_init": 0.05, "nesterovs_momentum": False}),
+    ("sgd", {"learning_rate_init": 0.1, "momentum": 0.0}),
+    ("adagrad", {"learning_rate_init": 0.05}),
+    ("rmsprop", {"learning_rate_init": 0.005}),
+    ("adam", {"learning_rate_init": 0.01}),
+    ("lbfgs", {}),
+]
+SOLVER_IDS = ["sgd-nesterov", "sgd-momentum", "sgd-plain", "adagrad", "rmsprop", "adam", "lbfgs"]
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, y = make_classification(
+        n_samples=200, n_features=10, n_informative=6, n_classes=3, random_state=0
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
+@pytest.mark.parametrize("solver, params", SOLVERS, ids=SOLVER_IDS)
+def test_solver_reduces_training_loss(problem, cls, solver, params):
+    X, y = problem
+    est = cls(
+        hidden_layer_sizes=(16,),
+        solver=solver,
+        batch_size=20,
+        max_iter=30,
+        random_state=0,
+        **params,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    curve = np.asarray(est.loss_curve_)
+    assert len(curve) >= 15 and np.all(np.isfinite(curve))
+    # Final well below initial (every solver reaches < 0.41x here; 0.5x leaves room).
+    assert curve[-1] < 0.5 * curve[0]
+    # Decreasing overall: each third of the run is lower on average than the last,
+    # and most epochs improve on the previous one.
+    first, middle, last = np.array_split(curve, 3)
+    assert first.mean() > middle.mean() > last.mean()
+    assert np.mean(np.diff(curve) < 0) > 0.5
+    assert est.loss_ == curve[-1]
+    assert est.score(X, y) > 0.8
+
+
+# ------------------------------------------------------------- update formulas
+def _steps(name, grads, lr, **hyper):
+    theta = np.array([1.0, -2.0, 0.5, 3.0])
+    opt = OPTIMIZERS[name](theta.size, np.float64, **hyper)
+    history = [theta.copy()]
+    for g in grads:
+        opt.step(theta, np.asarray(g, dtype=np.float64), lr)
+        history.append(theta.copy())
+    assert opt.t == len(grads)
+    return history
+
+
+GRADS = [[0.5, -1.0, 2.0, 0.0], [0.1, 0.3, -1.5, 2.0], [-0.7, 0.2, 0.4, 1.0]]
+
+
+def test_sgd_plain():
+    history = _steps("sgd", GRADS, 0.1, momentum=0.0)
+    theta = history[0].copy()
+    for g, got in zip(GRADS, history[1:]):
+        theta = theta - 0.1 * np.asarray(g)
+        np.testing.assert_allclose(got, theta, rtol=1e-14)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum(nesterov):
+    mu, lr = 0.9, 0.1
+    history = _steps("sgd", GRADS, lr, momentum=mu, nesterovs_momentum=nesterov)
+    theta, v = history[0].copy(), np.zeros(4)
+    for g, got in zip(GRADS, history[1:]):
+        g = np.asarray(g)
+        v = mu * v - lr * g
+        theta = theta + (mu * v - lr * g if nesterov else v)
+        np.testing.assert_allclose(got, theta, rtol=1e-14)
+
+
+def test_adagrad():
+    lr, eps = 0.1, 1e-8
+    history = _steps("adagrad", GRADS, lr, epsilon=eps)
+    theta, cache = history[0].copy(), np.zeros(4)
+    for g, got in zip(GRADS, history[1:]):
+        g = np.asarray(g)
+        cache = cache + g**2
+        theta = theta - lr * g / (np.sqrt(cache) + eps)
+        np.testing.assert_allclose(got, theta, rtol=1e-14)
+
+
+def test_rmsprop():
+    lr, eps, rho = 0.01, 1e-8, 0.8
+    history = _steps("rmsprop", GRADS, lr, epsilon=eps, rho=rho)
+    theta, cache = history[0].copy(), np.zeros(4)
+    for g, got in zip(GRADS, history[1:]):
+        g = np.asarray(g)
+        cache = rho * cache + (1 - rho) * g**2
+        theta = theta - lr * g / (np.sqrt(cache) + eps)
+        np.testing.assert_allclose(got, theta, rtol=1e-14)
+
+
+def test_adam():
+    lr, b1, b2, eps = 0.01, 0.8, 0.95, 1e-8
+    history = _steps("adam", GRADS, lr, beta_1=b1, beta_2=b2, epsilon=eps)
+    theta, m, v = history[0].copy(), np.zeros(4), np.zeros(4)
+    for t, (g, got) in enumerate(zip(GRADS, history[1:]), start=1):
+        g = np.asarray(g)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        # Kingma & Ba, section 2: bias corrections folded into the step size.
+        step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        theta = theta - step * m / (np.sqrt(v) + eps)
+        np.testing.assert_allclose(got, theta, rtol=1e-12)
+    # First step: m_hat / sqrt(v_hat) = sign(g), so every moving coordinate moves by ~lr.
+    first = history[1] - history[0]
+    np.testing.assert_allclose(first, -lr * np.sign(GRADS[0]), atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "name, lr, hyper",
+    [
+        ("sgd", 0.05, {"momentum": 0.9}),
+        ("sgd", 0.05, {"momentum": 0.9, "nesterovs_momentum": False}),
+        ("adagrad", 0.5, {}),
+        ("rmsprop", 0.01, {}),
+        ("adam", 0.05, {}),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_optimizer_minimises_quadratic(name, lr, hyper, dtype):
+    # f(theta) = 0.5 * sum(a * (theta - c)^2), badly conditioned (a from 0.5 to 5).
+    rng = np.random.default_rng(0)
+    a = np.linspace(0.5, 5, 20)
+    c = rng.normal(size=20)
+    theta = np.zeros(20, dtype=dtype)
+    opt = OPTIMIZERS[name](20, dtype, **hyper)
+    f0 = 0.5 * np.sum(a * c**2)
+    for _ in range(400):
+        grad = (a * (theta - c)).astype(dtype)
+        opt.step(theta, grad, lr)
+        assert theta.dtype == dtype
+    f = 0.5 * np.sum(a * (theta - c) ** 2)
+    assert f < 1e-3 * f0
+
+
+def test_optimizer_registry():
+    assert set(OPTIMIZERS) == {"sgd", "adagrad", "rmsprop", "adam"}
