@@ -5,6 +5,7 @@ the network and its training state from :mod:`skdeep.core`, train, and copy the
 results into fitted attributes. No mathematics lives here.
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -370,12 +371,22 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, classes, incremental, continuing):
         # An exception part-way (a user callback, a bad label) must not leave a
         # previously fitted model half-updated: restore its attributes and re-raise.
+        # Training mutates the state in place, so a continued one is copied first.
         saved = dict(self.__dict__)
+        if continuing:
+            saved["_state"] = copy.deepcopy(self._state)
         try:
             return self._fit_unsafe(X, y, sample_weight, classes, incremental, continuing)
         except BaseException:
+            # scikit-learn's callback wrapper still needs these to tear callbacks down.
+            bookkeeping = {
+                key: self.__dict__[key]
+                for key in ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+                if key in self.__dict__
+            }
             self.__dict__.clear()
             self.__dict__.update(saved)
+            self.__dict__.update(bookkeeping)
             raise
 
     def _fit_unsafe(self, X, y, sample_weight, classes, incremental, continuing):
