@@ -89,7 +89,11 @@ class MLPSVMClassifier(BaseMLPClassifier):
     ``early_stopping`` is on, else on (up to 20000 rows of) the training set.
     Dividing by a positive constant preserves the order of the scores, so
     ``argmax(predict_proba) == predict`` and probabilities rank as
-    ``decision_function``.
+    ``decision_function``. A network separates its training set more
+    confidently than new data, so a temperature fitted there gives
+    overconfident probabilities: when calibration matters (soft voting,
+    thresholds), use ``early_stopping=True`` or
+    :class:`~sklearn.calibration.CalibratedClassifierCV`.
 
     Parameters
     ----------
