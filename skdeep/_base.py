@@ -400,20 +400,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         seed_source = check_random_state(self.random_state)
         # Drawn first, so that a warm start validates on the same rows as the fit before.
         split_seed = seed_source.randint(MAX_SEED)
-        if continuing:
+        dtype = self._state.network.dtype if continuing else training_dtype(self, X.dtype)
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+        # The split comes before the network is built, so an impossible split fails early.
+        train, validation = self._split(X, y_index, weights, incremental, split_seed)
+        if not continuing:
+            state = new_training_state(self, X, n_outputs, dtype, seed_source)
+        else:
             state = self._state
-            dtype = state.network.dtype
-            if X.dtype != dtype:
-                X = X.astype(dtype)
             if not incremental:
                 rebuild_for_warm_start(self, state, network_spec(self, X.shape[1], n_outputs))
-        else:
-            dtype = training_dtype(self, X.dtype)
-            if X.dtype != dtype:
-                X = X.astype(dtype)
-            state = new_training_state(self, X, n_outputs, dtype, seed_source)
         objective = make_objective(self, state.network)
-        train, validation = self._split(X, y_index, weights, incremental, split_seed)
         max_epochs = 1 if incremental else self.max_iter
         callbacks = EpochCallbacks(self, X, y, sample_weight, max_epochs)
         callbacks.state, callbacks.classes = state, classes
@@ -449,6 +447,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self._state = state
         self.classes_ = classes
         self._export(state, validation, best_validation_score)
+        X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
+        self._scores_or_error(
+            predict_scores(self.coefs_, self.intercepts_, state.network.activation, X_head)
+        )
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
         return self
@@ -460,8 +462,19 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             unknown = set(self.class_weight) - set(classes.tolist())
             if unknown:
                 raise ValueError(f"class_weight has labels not in the classes: {sorted(unknown)!r}.")
-        class_weights = compute_sample_weight(self.class_weight, y)
-        return class_weights if sample_weight is None else class_weights * sample_weight
+            values = np.asarray(list(self.class_weight.values()), dtype=float)
+            if not np.all(np.isfinite(values) & (values >= 0)):
+                raise ValueError(
+                    f"class_weight values must be finite and non-negative; got {self.class_weight!r}."
+                )
+        weights = compute_sample_weight(self.class_weight, y)
+        if sample_weight is not None:
+            weights = weights * sample_weight
+        if not np.any(weights > 0):
+            raise ValueError(
+                "class_weight and sample_weight together give every sample a zero weight."
+            )
+        return weights
 
     def _split(self, X, y_index, weights, incremental, split_seed):
         use_validation = self.early_stopping and not incremental and self.solver != "lbfgs"
@@ -488,6 +501,13 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _export(self, state, validation, best_validation_score):
         coefs, intercepts = state.predicting_params()
+        arrays = [*coefs, *intercepts]
+        if not all(np.all(np.isfinite(a)) for a in arrays):
+            raise ValueError(
+                "Training produced non-finite weights: the features of X are too large for "
+                f"{state.network.dtype.name} arithmetic. Standardise X (e.g. StandardScaler) "
+                "or train in dtype='float64'."
+            )
         self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_layers_ = len(coefs) + 1
         self.n_outputs_ = coefs[-1].shape[1]
@@ -534,8 +554,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         row_bytes = coefs[0].dtype.itemsize * (2 * widest + X.shape[1] * (not sp.issparse(X)))
         chunk = get_chunk_n_rows(row_bytes=max(row_bytes, 1), max_n_rows=n)
         if chunk >= n:
-            return predict_scores(coefs, intercepts, activation, X)
-        scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
-        for rows in gen_batches(n, chunk):
-            scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
+            scores = predict_scores(coefs, intercepts, activation, X)
+        else:
+            scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
+            for rows in gen_batches(n, chunk):
+                scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
+        return self._scores_or_error(scores)
+
+    def _scores_or_error(self, scores):
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "X gives non-finite class scores: its values are too large for the model's "
+                f"{scores.dtype.name} arithmetic. Standardise X (e.g. StandardScaler), or "
+                "train in dtype='float64'."
+            )
         return scores

@@ -9,14 +9,13 @@ from numbers import Real
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _docs
 from ._base import BaseMLPClassifier
 from .core.network import predict_scores
 
-_TEMPERATURE_SAMPLE = 20000
+_TEMPERATURE_SAMPLE = 5000  # one scalar: 5000 scores pin it down
 
 
 class MLPSoftmaxClassifier(BaseMLPClassifier):
@@ -86,7 +85,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
     temperature ``temperature_``, fitted after training by minimising the
     log-loss (a one-dimensional convex problem in ``1 / T``, solved with
     :func:`scipy.optimize.minimize_scalar`) on the validation set when
-    ``early_stopping`` is on, else on (up to 20000 rows of) the training set.
+    ``early_stopping`` is on, else on (up to 5000 rows of) the training set.
     Dividing by a positive constant preserves the order of the scores, so
     ``argmax(predict_proba) == predict`` and probabilities rank as
     ``decision_function``. A network separates its training set more
@@ -248,22 +247,33 @@ class MLPSVMClassifier(BaseMLPClassifier):
     def _after_fit(self, data):
         """Fit ``temperature_`` by minimising the log-loss of softmax(scores / T)."""
         n = data.n_samples
-        positions = np.arange(n)
+        # Scores chunk by chunk (slices are views): the rows are never copied whole.
+        chunks = [slice(start, min(start + 512, n)) for start in range(0, n, 512)]
         if n > _TEMPERATURE_SAMPLE:
             positions = np.sort(self._state.rng.choice(n, _TEMPERATURE_SAMPLE, replace=False))
-        X, y, weights = data.take(positions)
-        scores = predict_scores(
-            self.coefs_, self.intercepts_, self._state.network.activation, X
-        ).astype(np.float64)
+            chunks = np.array_split(positions, _TEMPERATURE_SAMPLE // 512)
+        activation = self._state.network.activation
+        parts, labels, weight_parts = [], [], []
+        for chunk in chunks:
+            X, y, w = data.take(chunk)
+            parts.append(predict_scores(self.coefs_, self.intercepts_, activation, X))
+            labels.append(y)
+            weight_parts.append(np.ones(len(y)) if w is None else w)
+        scores = np.concatenate(parts).astype(np.float64)
+        y, weights = np.concatenate(labels), np.concatenate(weight_parts)
         if scores.shape[1] == 1:
             scores = np.column_stack([np.zeros(len(scores)), scores[:, 0]])
-        weights = np.ones(len(y)) if weights is None else weights
         weights = weights / weights.sum()
-        true_scores = scores[np.arange(len(y)), y]
+        # Margins relative to the true class: the log-loss is then logsumexp(beta * margins).
+        margins = scores - scores[np.arange(len(y)), y][:, None]
+        buffer = np.empty_like(margins)
 
         def log_loss(log_inverse_temperature):
-            beta = np.exp(log_inverse_temperature)
-            return float(np.dot(weights, logsumexp(beta * scores, axis=1) - beta * true_scores))
+            scaled = np.multiply(margins, np.exp(log_inverse_temperature), out=buffer)
+            peak = scaled.max(axis=1)
+            scaled -= peak[:, None]
+            np.exp(scaled, out=scaled)
+            return float(np.dot(weights, np.log(scaled.sum(axis=1)) + peak))
 
         # The log-loss is convex in beta = 1/T, hence unimodal in log(beta).
         best = minimize_scalar(log_loss, bounds=(-10.0, 10.0), method="bounded")

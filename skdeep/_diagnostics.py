@@ -95,6 +95,9 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     classes = estimator.classes_ if fitted else np.unique(y)
     classes, y_index = estimator._encode_labels(y, classes)
     n_outputs = 1 if len(classes) == 2 else len(classes)
+    weights = estimator._combined_weights(y, sample_weight, classes)
+    if weights is not None:
+        weights = weights / weights.sum()
     if fitted:
         trained = estimator._state.network
         network = Network(trained.spec, np.float64)
@@ -103,9 +106,6 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     else:
         seed_source = check_random_state(estimator.random_state)
         network = new_training_state(estimator, X, n_outputs, np.float64, seed_source).network
-    weights = estimator._combined_weights(y, sample_weight, classes)
-    if weights is not None:
-        weights = weights / weights.sum()
     objective = make_objective(estimator, network)
     return check_objective_gradients(objective, X, y_index, weights, epsilon=epsilon)
 

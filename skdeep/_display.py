@@ -46,6 +46,13 @@ def _check_matplotlib_support(caller_name):
         ) from exc
 
 
+def _has_value(value):
+    """Whether a history entry (number or list of numbers) holds a finite value."""
+    if value is None:
+        return False
+    return bool(np.any(np.isfinite(np.asarray(value, dtype=float))))
+
+
 def _final_estimator(estimator):
     """Return the skdeep classifier inside ``estimator`` (itself or a Pipeline's last step)."""
     final = estimator
@@ -157,7 +164,8 @@ class TrainingHistoryDisplay:
             ``"learning_rate"`` and ``"update_ratio"``. If None, every panel
             the history has data for (``"validation_score"`` needs
             ``early_stopping=True``; a model trained with ``solver='lbfgs'``
-            has only the loss).
+            has no learning rate, and its curves are drawn against the
+            L-BFGS iteration).
 
         name : str, default=None
             Name used in the legends. If None, the class name of the
@@ -185,22 +193,22 @@ class TrainingHistoryDisplay:
             ]
         name = type(final).__name__ if name is None else name
         display = cls(history, estimator_name=name)
-        return display.plot(
-            ax=ax, metrics=metrics, line_kw=line_kw, reference_line=reference_line
-        )
+        return display.plot(ax=ax, metrics=metrics, line_kw=line_kw, reference_line=reference_line)
 
     def available_metrics(self):
         """Return the metrics the history has data for, in panel order.
 
+        A metric is available when at least one record holds a finite value
+        for it (L-BFGS records a NaN learning rate: it has none).
+
         Returns
         -------
         metrics : list of str
+            Names among ``"loss"``, ``"validation_score"``,
+            ``"learning_rate"`` and ``"update_ratio"``.
         """
-        records = self.history
         return [
-            metric
-            for metric in _PANELS
-            if any(record.get(metric) is not None for record in records)
+            metric for metric in _PANELS if any(_has_value(r.get(metric)) for r in self.history)
         ]
 
     # -------------------------------------------------------------- drawing
@@ -238,6 +246,7 @@ class TrainingHistoryDisplay:
         """
         _check_matplotlib_support(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         if not self.history:
             raise ValueError("The history is empty: there is nothing to plot.")
@@ -249,7 +258,10 @@ class TrainingHistoryDisplay:
 
         if ax is None:
             fig, axes = plt.subplots(
-                1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False,
+                1,
+                len(metrics),
+                figsize=(4.2 * len(metrics), 3.6),
+                squeeze=False,
                 layout="constrained",
             )
             axes = axes.ravel()
@@ -263,6 +275,9 @@ class TrainingHistoryDisplay:
             fig = axes[0].figure
 
         epochs = np.array([record.get("epoch", i + 1) for i, record in enumerate(self.history)])
+        # L-BFGS has no learning rate (line search) and counts iterations, not epochs.
+        rates = [record.get("learning_rate", 0.0) for record in self.history]
+        x_label = "Iteration" if all(r is not None and np.isnan(r) for r in rates) else "Epoch"
         draw = {
             "loss": self._plot_loss,
             "validation_score": self._plot_validation_score,
@@ -271,11 +286,12 @@ class TrainingHistoryDisplay:
         }
         self.lines_ = {}
         for metric, panel in zip(metrics, axes):
-            kwargs = dict(name=name, line_kw=line_kw)
+            kwargs = {"name": name, "line_kw": line_kw}
             if metric == "update_ratio":
                 kwargs["reference_line"] = reference_line
             self.lines_[metric] = draw[metric](panel, epochs, **kwargs)
-            panel.set_xlabel("Epoch")
+            panel.set_xlabel(x_label)
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
             panel.set_title(_TITLES[metric])
             if panel.get_legend_handles_labels()[0]:
                 panel.legend(fontsize="small")
@@ -310,10 +326,7 @@ class TrainingHistoryDisplay:
     def _column(self, key):
         """One value per epoch; NaN where a record lacks the key."""
         return np.array(
-            [
-                np.nan if record.get(key) is None else float(record[key])
-                for record in self.history
-            ]
+            [np.nan if record.get(key) is None else float(record[key]) for record in self.history]
         )
 
     @staticmethod
@@ -351,9 +364,7 @@ class TrainingHistoryDisplay:
         return [line]
 
     def _plot_update_ratio(self, ax, epochs, *, name, line_kw, reference_line):
-        n_layers = max(
-            len(record.get("update_ratio") or ()) for record in self.history
-        )
+        n_layers = max(len(record.get("update_ratio") or ()) for record in self.history)
         ratios = np.full((len(self.history), n_layers), np.nan)
         for row, record in enumerate(self.history):
             values = record.get("update_ratio") or ()
@@ -370,8 +381,12 @@ class TrainingHistoryDisplay:
         drawn = any(line.get_gid() == _REFERENCE_GID for line in ax.get_lines())
         if reference_line and not drawn:
             ax.axhline(
-                UPDATE_RATIO_REFERENCE, color="black", linestyle=":", linewidth=1,
-                label="1e-3 reference", gid=_REFERENCE_GID,
+                UPDATE_RATIO_REFERENCE,
+                color="black",
+                linestyle=":",
+                linewidth=1,
+                label="1e-3 reference",
+                gid=_REFERENCE_GID,
             )
         ax.set_yscale("log")
         ax.set_ylabel("||update|| / ||weights||")

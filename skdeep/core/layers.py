@@ -206,11 +206,15 @@ class BatchNorm(Layer):
         x_hat *= inv_std
         np.multiply(x_hat, gamma, out=y)
         y += beta
-        keep = self.momentum
-        self.state["running_mean"] *= keep
-        self.state["running_mean"] += (1 - keep) * mean
-        self.state["running_var"] *= keep
-        self.state["running_var"] += (1 - keep) * var * (n / max(n - 1, 1))
+        keep, unbiased_var = self.momentum, var * (n / max(n - 1, 1))
+        if keep == 0:  # assign: 0 * inf would be NaN
+            self.state["running_mean"][...] = mean
+            self.state["running_var"][...] = unbiased_var
+        else:
+            self.state["running_mean"] *= keep
+            self.state["running_mean"] += (1 - keep) * mean
+            self.state["running_var"] *= keep
+            self.state["running_var"] += (1 - keep) * unbiased_var
         return y, BatchNormCache(x_hat, inv_std)
 
     def backward(self, dy, cache):
