@@ -9,6 +9,7 @@ them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`).
 from . import distributions
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
 from ._diagnostics import SanityReport, check_gradients, sanity_check
+from ._display import TrainingHistoryDisplay
 from ._persistence import skops_trusted_types
 from .model_selection import CoarseToFineSearchCV
 
@@ -19,6 +20,7 @@ __all__ = [
     "MLPSVMClassifier",
     "MLPSoftmaxClassifier",
     "SanityReport",
+    "TrainingHistoryDisplay",
     "check_gradients",
     "distributions",
     "sanity_check",

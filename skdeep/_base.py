@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 
 from ._building import (
     MAX_SEED,
+    blas_threads_for,
     hidden_sizes,
     make_objective,
     network_spec,
@@ -417,9 +418,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         callbacks.state, callbacks.classes = state, classes
 
         if self.solver == "lbfgs":
-            outcome = train_lbfgs(
-                objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
-            )
+            with blas_threads_for(state.network, train.n_samples):
+                outcome = train_lbfgs(
+                    objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
+                )
             for record in outcome.history:
                 state.n_epochs += 1
                 state.history.append({"epoch": state.n_epochs, **record})
@@ -438,10 +440,11 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 max_norm=self.max_norm,
                 verbose=max(int(self.verbose), int(callbacks.fallback_verbose)),
             )
-            report = run_epochs(
-                state, objective, train, settings, validation,
-                on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
-            )
+            with blas_threads_for(state.network, settings.batch_size):
+                report = run_epochs(
+                    state, objective, train, settings, validation,
+                    on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
+                )
             warn_stochastic(self, report, state, incremental)
             best_validation_score = report.best_validation_score
         self._state = state

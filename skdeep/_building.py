@@ -5,6 +5,7 @@ corresponding :mod:`skdeep.core` objects, so that the estimator classes only
 validate, call and export.
 """
 
+import contextlib
 from numbers import Integral
 
 import numpy as np
@@ -19,6 +20,12 @@ from .core.schedules import Schedule
 from .core.training import TrainingState
 
 DEFAULT_AVERAGE_DECAY = 0.999
+
+# Below this many multiply-adds in a batch's largest matrix product, a second
+# OpenBLAS thread costs more than it gains: measured on 2 cores, (200x64)@(64x100)
+# took 68 us on one thread and 371 us on two, while (200x256)@(256x256) took
+# 592 us and 330 us (see doc/benchmarks.md).
+SMALL_GEMM_MULTIPLY_ADDS = 5e6
 MAX_SEED = np.iinfo(np.int32).max
 
 
@@ -58,6 +65,29 @@ def network_spec(params, n_features, n_outputs):
         batch_norm_momentum=params.batch_norm_momentum,
         dropout=params.dropout,
     )
+
+
+def blas_threads_for(network, batch_rows):
+    """Context limiting BLAS to one thread when the batch's matrix products are small.
+
+    Parameters
+    ----------
+    network : Network
+    batch_rows : int
+        Rows per forward pass.
+
+    Returns
+    -------
+    context : context manager
+    """
+    largest = max(layer.fan_in * layer.fan_out for layer in network.dense_layers)
+    if batch_rows * largest >= SMALL_GEMM_MULTIPLY_ADDS:
+        return contextlib.nullcontext()
+    try:  # a dependency of scikit-learn; without it, leave BLAS as it is
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def make_objective(params, network):

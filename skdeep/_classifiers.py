@@ -83,7 +83,9 @@ class MLPSVMClassifier(BaseMLPClassifier):
     Probabilities: the hinge loss does not model probabilities, so
     ``predict_proba`` applies a softmax to the scores divided by one
     temperature ``temperature_``, fitted after training by minimising the
-    log-loss (a one-dimensional convex problem in ``1 / T``, solved with
+    log-loss against targets smoothed as in Platt scaling (so that perfectly
+    separated data do not drive ``T`` to 0); a one-dimensional convex problem
+    in ``1 / T``, solved with
     :func:`scipy.optimize.minimize_scalar`) on the validation set when
     ``early_stopping`` is on, else on (up to 5000 rows of) the training set.
     Dividing by a positive constant preserves the order of the scores, so
@@ -264,16 +266,23 @@ class MLPSVMClassifier(BaseMLPClassifier):
         if scores.shape[1] == 1:
             scores = np.column_stack([np.zeros(len(scores)), scores[:, 0]])
         weights = weights / weights.sum()
-        # Margins relative to the true class: the log-loss is then logsumexp(beta * margins).
+        # Margins relative to the true class. Targets are smoothed as in Platt
+        # scaling (1 - eps on the true class, eps spread over the others, eps =
+        # 1 / (n + 2)): on perfectly separated data the plain log-loss would drive
+        # the temperature to 0 and every probability to 1.
         margins = scores - scores[np.arange(len(y)), y][:, None]
+        smoothing = 1.0 / (len(y) + 2) / (margins.shape[1] - 1)
+        target_term = smoothing * margins.sum(axis=1)
         buffer = np.empty_like(margins)
 
         def log_loss(log_inverse_temperature):
-            scaled = np.multiply(margins, np.exp(log_inverse_temperature), out=buffer)
+            beta = np.exp(log_inverse_temperature)
+            scaled = np.multiply(margins, beta, out=buffer)
             peak = scaled.max(axis=1)
             scaled -= peak[:, None]
             np.exp(scaled, out=scaled)
-            return float(np.dot(weights, np.log(scaled.sum(axis=1)) + peak))
+            cross_entropy = np.log(scaled.sum(axis=1)) + peak - beta * target_term
+            return float(np.dot(weights, cross_entropy))
 
         # The log-loss is convex in beta = 1/T, hence unimodal in log(beta).
         best = minimize_scalar(log_loss, bounds=(-10.0, 10.0), method="bounded")

@@ -7,20 +7,25 @@ from sklearn.exceptions import ConvergenceWarning
 
 def warn_stochastic(params, report, state, incremental):
     """Warn about how a stochastic run ended (divergence, interruption, max_iter)."""
+    kept = (
+        "the parameters of the best epoch were kept"
+        if report.epochs
+        else "the parameters from before this call were kept (no epoch completed)"
+    )
     if report.diverged_at_lr is not None:
         warnings.warn(
             f"Training diverged in epoch {state.n_epochs + 1}: the mini-batch loss became "
             f"non-finite or exceeded 3x its initial value. The learning rate is probably "
             f"too high (learning rate {report.diverged_at_lr:g}, "
-            f"learning_rate_init={params.learning_rate_init:g}); the parameters of the best "
-            "epoch were kept. Lower learning_rate_init.",
+            f"learning_rate_init={params.learning_rate_init:g}); {kept}. "
+            "Lower learning_rate_init.",
             ConvergenceWarning,
             stacklevel=5,
         )
     elif report.interrupted:
         warnings.warn(
             f"Training interrupted (KeyboardInterrupt) after {report.epochs} epochs of this "
-            "call; the parameters of the best epoch so far were kept.",
+            f"call; {kept}.",
             UserWarning,
             stacklevel=5,
         )
