@@ -265,13 +265,14 @@ class MLPSVMClassifier(BaseMLPClassifier):
         y, weights = np.concatenate(labels), np.concatenate(weight_parts)
         if scores.shape[1] == 1:
             scores = np.column_stack([np.zeros(len(scores)), scores[:, 0]])
-        weights = weights / weights.sum()
         # Margins relative to the true class. Targets are smoothed as in Platt
         # scaling (1 - eps on the true class, eps spread over the others, eps =
-        # 1 / (n + 2)): on perfectly separated data the plain log-loss would drive
-        # the temperature to 0 and every probability to 1.
+        # 1 / (n + 2) with n the total sample weight, so that a weight of 2 counts
+        # as two samples): on perfectly separated data the plain log-loss would
+        # drive the temperature to 0 and every probability to 1.
         margins = scores - scores[np.arange(len(y)), y][:, None]
-        smoothing = 1.0 / (len(y) + 2) / (margins.shape[1] - 1)
+        smoothing = 1.0 / (weights.sum() + 2) / (margins.shape[1] - 1)
+        weights = weights / weights.sum()
         target_term = smoothing * margins.sum(axis=1)
         buffer = np.empty_like(margins)
 
