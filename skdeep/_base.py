@@ -332,7 +332,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def _after_fit(self, data):
         """Hook run after training with the training/validation data."""
 
-    # ------------------------------------------------------------- building
     # --------------------------------------------------------------- fitting
     def _check_compatible_params(self):
         if self.solver == "lbfgs" and self.dropout > 0:
@@ -413,43 +412,19 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if not incremental:
                 rebuild_for_warm_start(self, state, network_spec(self, X.shape[1], n_outputs))
         objective = make_objective(self, state.network)
-        max_epochs = 1 if incremental else self.max_iter
-        callbacks = EpochCallbacks(self, X, y, sample_weight, max_epochs)
+        callbacks = EpochCallbacks(self, X, y, sample_weight, 1 if incremental else self.max_iter)
         callbacks.state, callbacks.classes = state, classes
 
         if self.solver == "lbfgs":
-            with blas_threads_for(state.network, train.n_samples):
-                outcome = train_lbfgs(
-                    objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
-                )
-            for record in outcome.history:
-                state.n_epochs += 1
-                state.history.append({"epoch": state.n_epochs, **record})
-            state.samples_seen += outcome.n_iter * train.n_samples
-            state.loss_curve.extend(outcome.loss_curve)
-            warn_lbfgs(self, outcome)
-            best_validation_score = None
+            best_validation_score = self._train_full_batch(state, objective, train)
         else:
-            settings = LoopSettings(
-                batch_size=resolved_batch_size(self, train.n_samples),
-                max_epochs=max_epochs,
-                shuffle=self.shuffle,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                stop_on_plateau=not incremental,
-                max_norm=self.max_norm,
-                verbose=max(int(self.verbose), int(callbacks.fallback_verbose)),
+            best_validation_score = self._train_mini_batch(
+                state, objective, train, validation, callbacks, incremental
             )
-            with blas_threads_for(state.network, settings.batch_size):
-                report = run_epochs(
-                    state, objective, train, settings, validation,
-                    on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
-                )
-            warn_stochastic(self, report, state, incremental)
-            best_validation_score = report.best_validation_score
         self._state = state
         self.classes_ = classes
         self._export(state, validation, best_validation_score)
+        # Weights can be finite while the scores of the training data overflow.
         X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
         self._scores_or_error(
             predict_scores(self.coefs_, self.intercepts_, state.network.activation, X_head)
@@ -457,6 +432,40 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
         return self
+
+    def _train_full_batch(self, state, objective, train):
+        """L-BFGS over the whole training set; returns None (no validation score)."""
+        with blas_threads_for(state.network, train.n_samples):
+            outcome = train_lbfgs(
+                objective, train, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol
+            )
+        for record in outcome.history:
+            state.n_epochs += 1
+            state.history.append({"epoch": state.n_epochs, **record})
+        state.samples_seen += outcome.n_iter * train.n_samples
+        state.loss_curve.extend(outcome.loss_curve)
+        warn_lbfgs(self, outcome)
+        return None
+
+    def _train_mini_batch(self, state, objective, train, validation, callbacks, incremental):
+        """The epoch loop; returns the best validation score (None without validation)."""
+        settings = LoopSettings(
+            batch_size=resolved_batch_size(self, train.n_samples),
+            max_epochs=1 if incremental else self.max_iter,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            stop_on_plateau=not incremental,
+            max_norm=self.max_norm,
+            verbose=max(int(self.verbose), int(callbacks.fallback_verbose)),
+        )
+        with blas_threads_for(state.network, settings.batch_size):
+            report = run_epochs(
+                state, objective, train, settings, validation,
+                on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
+            )
+        warn_stochastic(self, report, state, incremental)
+        return report.best_validation_score
 
     def _combined_weights(self, y, sample_weight, classes):
         if self.class_weight is None:

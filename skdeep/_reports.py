@@ -1,8 +1,28 @@
 """The warnings that tell a user how training ended."""
 
+import os
+import sys
 import warnings
 
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
+
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(module.__file__) + os.sep
+    for module in (sys.modules[__name__.rpartition(".")[0]], sklearn)
+)
+
+
+def _warn(message, category):
+    """Warn with the location of the user's call (the first frame outside skdeep/sklearn).
+
+    The path from the user's ``fit`` to here crosses a varying number of frames
+    (scikit-learn's decorators, meta-estimators), so the level is counted.
+    """
+    level, frame = 2, sys._getframe(1)  # level 2 is the caller of this function
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def warn_stochastic(params, report, state, incremental):
@@ -13,44 +33,39 @@ def warn_stochastic(params, report, state, incremental):
         else "the parameters from before this call were kept (no epoch completed)"
     )
     if report.diverged_at_lr is not None:
-        warnings.warn(
+        _warn(
             f"Training diverged in epoch {state.n_epochs + 1}: the mini-batch loss became "
             f"non-finite or exceeded 3x its initial value. The learning rate is probably "
             f"too high (learning rate {report.diverged_at_lr:g}, "
             f"learning_rate_init={params.learning_rate_init:g}); {kept}. "
             "Lower learning_rate_init.",
             ConvergenceWarning,
-            stacklevel=5,
         )
     elif report.interrupted:
-        warnings.warn(
+        _warn(
             f"Training interrupted (KeyboardInterrupt) after {report.epochs} epochs of this "
             f"call; {kept}.",
             UserWarning,
-            stacklevel=5,
         )
     elif not incremental and not report.converged and not report.stopped_by_hook:
-        warnings.warn(
+        _warn(
             f"Stochastic Optimizer: Maximum iterations ({params.max_iter}) reached and the "
             "optimization hasn't converged yet.",
             ConvergenceWarning,
-            stacklevel=5,
         )
 
 
 def warn_lbfgs(params, outcome):
     """Warn about an interrupted or unconverged L-BFGS run."""
     if outcome.interrupted:
-        warnings.warn(
+        _warn(
             "Training interrupted (KeyboardInterrupt); the best parameters found so far "
             "were kept.",
             UserWarning,
-            stacklevel=5,
         )
     elif not outcome.converged:
-        warnings.warn(
+        _warn(
             f"lbfgs failed to converge after {outcome.n_iter} iterations "
             f"(max_iter={params.max_iter}, max_fun={params.max_fun}): {outcome.message}",
             ConvergenceWarning,
-            stacklevel=5,
         )
