@@ -113,6 +113,7 @@ for r, space in enumerate(search.rounds_):
 ax.set_xscale("log")
 ax.set_xlim(1e-5 / 1.5, 1.5)
 ax.set_ylim(0, top + 0.04 * (n_rounds + 1))
+ax.set_yticks(np.linspace(0, 1, 6))  # the bars above 1 are not scores
 ax.set_xlabel("learning_rate_init (log scale)")
 ax.set_ylabel("Mean cross-validated accuracy")
 ax.set_title("All rounds; bars: range sampled by each round")

@@ -4,10 +4,10 @@ Distributed hyper-parameter search with Dask
 =============================================
 
 Andrew Ng's course notes contrast two ways of tuning: "babysitting" one model
-at a time (the panda) and training many models in parallel and keeping the
-best (the caviar); with enough compute, the caviar approach wins. Random
-search is embarrassingly parallel: every candidate and every
-cross-validation fold is an independent fit.
+at a time, adjusting it by hand (the panda), and training many models with
+different hyper-parameters at once and keeping the best (the caviar). The
+second needs compute, and parallelises perfectly: in a random search every
+candidate and every cross-validation fold is an independent fit.
 
 scikit-learn's searches dispatch their fits through :mod:`joblib`, and inside
 ``joblib.parallel_backend("dask")`` those fits run as tasks on a
@@ -165,12 +165,14 @@ if __name__ == "__main__":
 # %%
 # Reading the numbers
 # -------------------
-# In a full run (16 candidates, 3 folds, 30 epochs per fit) the 48 fits ran as
-# Dask tasks on both workers, and the sum of the tasks' compute times divided
-# by the elapsed time is close to 2: both worker processes were busy almost
-# all the time. The exact times depend on the machine. The best candidates
-# have a learning rate around 1e-2 and reach about 0.95 cross-validated
-# accuracy on the digits.
+# In a full run (16 candidates, 3 folds, 30 epochs per fit) the 48 fits ran
+# as Dask tasks on the two workers (joblib groups short fits into batches, so
+# there may be fewer tasks than fits), and the tasks' compute time divided by
+# the elapsed time was close to 2 (1.95 and 1.97 in two of our runs): both
+# worker processes were busy almost all the time, with about two fits running
+# at any moment. The seconds themselves depend on the machine. The best
+# candidate has a learning rate of 0.022, dropout 0.2 and an ``alpha`` of
+# 1.6e-3, for 0.953 cross-validated accuracy on the digits.
 
 # sphinx-gallery captures the figure itself and runs examples without ``__file__``.
 if __name__ == "__main__" and "__file__" in globals():

@@ -128,13 +128,15 @@ ax.legend(loc="upper left")
 # In a full run (4000 samples, 60 epochs, four networks per head) the members
 # score between 0.655 and 0.712 (mean 0.687); the softmax heads do better than
 # the SVM heads on this problem. Averaging the probabilities of all eight
-# gives 0.731: 4.4 points above the mean member and 1.9 above the best one,
+# gives 0.730: 4.3 points above the mean member and 1.9 above the best one,
 # the notes' "2% extra". Each one-head ensemble beats every member of its own
-# head (softmax: 0.736, SVM: 0.720, above even the best softmax network).
+# head (softmax: 0.736; SVM: 0.725, above even the best softmax network).
 # Adding the weaker SVM networks to the four softmax ones costs half a point
 # here: averaging helps most when the members are about equally good, so
 # weigh the members (``VotingClassifier(weights=...)``) or drop the weak ones
-# when one family is clearly behind.
+# when one family is clearly behind. (The SVM head's probabilities come from a
+# temperature fitted on the training set; with ``early_stopping=True`` it is
+# fitted on held-out data, which is better for soft voting.)
 #
 # (The quick run of the documentation build uses 2000 samples, 40 epochs and
 # three networks per head; its numbers differ.)

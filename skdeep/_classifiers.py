@@ -37,9 +37,11 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
     {network_params}
     {solver_params}
     {extra_params}
+
     Attributes
     ----------
     {attributes}
+
     See Also
     --------
     MLPSVMClassifier : The same network with a multiclass hinge head.
@@ -75,10 +77,10 @@ class MLPSVMClassifier(BaseMLPClassifier):
         """Multi-layer perceptron with a multiclass hinge (SVM) head.
 
     The output layer's scores are trained with the Weston-Watkins multiclass
-    hinge loss of CS231n, :math:`\\\\sum_{{j \\\\neq y}} \\\\max(0, s_j - s_y +
-    \\\\Delta)` (squared with ``loss='squared_hinge'``); in the binary case the
+    hinge loss of CS231n, :math:`\\sum_{{j \\neq y}} \\max(0, s_j - s_y +
+    \\Delta)` (squared with ``loss='squared_hinge'``); in the binary case the
     network has one output and the loss is the usual binary hinge
-    :math:`\\\\max(0, \\\\Delta - y s)`.
+    :math:`\\max(0, \\Delta - y s)`.
 
     Probabilities: the hinge loss does not model probabilities, so
     ``predict_proba`` applies a softmax to the scores divided by one
@@ -101,16 +103,18 @@ class MLPSVMClassifier(BaseMLPClassifier):
     {network_params}
     {solver_params}
     {extra_params}
+
     loss : {{'hinge', 'squared_hinge'}}, default='hinge'
         Hinge or squared hinge.
 
     margin : float, default=1.0
-        The margin :math:`\\\\Delta` the correct class's score must exceed the
+        The margin :math:`\\Delta` the correct class's score must exceed the
         others by.
 
     Attributes
     ----------
     {attributes}
+
     temperature_ : float
         Temperature of ``predict_proba`` (see above).
 

@@ -23,7 +23,7 @@ _PERSISTED_TYPES = (
 
 
 def skops_trusted_types():
-    """Names of the skdeep types that a saved skdeep model contains.
+    """Return the names of the skdeep types that a saved skdeep model contains.
 
     A fitted classifier holds, besides NumPy arrays and builtins (which skops
     trusts by default), only these skdeep types: the classifier, its network and
