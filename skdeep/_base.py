@@ -9,18 +9,15 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import (
     check_classification_targets,
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_is_fitted,
     validate_data,
 )
 
@@ -36,11 +33,11 @@ from ._building import (
     training_dtype,
 )
 from ._callbacks import CallbackSupportMixin, EpochCallbacks, with_callbacks
+from ._prediction import PredictionMixin
 from ._reports import warn_lbfgs, warn_stochastic
 from .core.activations import ACTIVATIONS
 from .core.initializers import INITIALIZER_NAMES
 from .core.lbfgs import train_lbfgs
-from .core.losses import log_probabilities, probabilities
 from .core.network import predict_scores
 from .core.optimizers import OPTIMIZERS
 from .core.penalties import PENALTIES
@@ -48,7 +45,7 @@ from .core.schedules import SCHEDULES
 from .core.training import Dataset, LoopSettings, run_epochs
 
 
-class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Base of the skdeep classifiers; not for direct use.
 
     Subclasses set :meth:`_loss_name` (the head) and the probability mapping.
@@ -253,71 +250,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return self._fit(
             X, y, sample_weight, classes=classes, incremental=True, continuing=not first_call
         )
-
-    def decision_function(self, X):
-        """Class scores of the network.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Raw output scores; in the binary case one score per sample,
-            positive meaning ``classes_[1]``.
-        """
-        scores = self._scores(X)
-        return scores[:, 0] if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
-        """
-        scores = self._scores(X)
-        if scores.shape[1] == 1:
-            return self.classes_[(scores[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities of ``classes_``; rows sum to 1.
-        """
-        return probabilities(self._scores(X) / self._temperature())
-
-    def predict_log_proba(self, X):
-        """Logarithm of the class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities of ``classes_``, computed stably (log-sum-exp).
-        """
-        return log_probabilities(self._scores(X) / self._temperature())
 
     # ---------------------------------------------------------- subclass API
     def _loss_name(self):
@@ -556,28 +488,3 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         }
 
     # ------------------------------------------------------------ predicting
-    def _scores(self, X):
-        check_is_fitted(self, "coefs_")
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        coefs, intercepts = self.coefs_, self.intercepts_
-        activation = self._state.network.activation
-        n = X.shape[0]
-        widest = max(W.shape[1] for W in coefs)
-        row_bytes = coefs[0].dtype.itemsize * (2 * widest + X.shape[1] * (not sp.issparse(X)))
-        chunk = get_chunk_n_rows(row_bytes=max(row_bytes, 1), max_n_rows=n)
-        if chunk >= n:
-            scores = predict_scores(coefs, intercepts, activation, X)
-        else:
-            scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
-            for rows in gen_batches(n, chunk):
-                scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
-        return self._scores_or_error(scores)
-
-    def _scores_or_error(self, scores):
-        if not np.all(np.isfinite(scores)):
-            raise ValueError(
-                "X gives non-finite class scores: its values are too large for the model's "
-                f"{scores.dtype.name} arithmetic. Standardise X (e.g. StandardScaler), or "
-                "train in dtype='float64'."
-            )
-        return scores

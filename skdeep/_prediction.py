@@ -1,0 +1,114 @@
+"""Prediction: scores in bounded-memory chunks, labels and probabilities.
+
+Prediction reads only the inference-form parameters (``coefs_``, ``intercepts_``)
+and never writes to the estimator, so concurrent calls from several threads are
+safe.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .core.losses import log_probabilities, probabilities
+from .core.network import predict_scores
+
+
+class PredictionMixin:
+    """``decision_function``, ``predict``, ``predict_proba``, ``predict_log_proba``.
+
+    Expects ``coefs_``, ``intercepts_``, ``classes_``, ``n_outputs_``, the training
+    state ``_state`` (for the activation) and a ``_temperature()`` method.
+    """
+
+    def decision_function(self, X):
+        """Class scores of the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Raw output scores; in the binary case one score per sample,
+            positive meaning ``classes_[1]``.
+        """
+        scores = self._scores(X)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return self.classes_[(scores[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities of ``classes_``; rows sum to 1.
+        """
+        return probabilities(self._scores(X) / self._temperature())
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities of ``classes_``, computed stably (log-sum-exp).
+        """
+        return log_probabilities(self._scores(X) / self._temperature())
+
+    def _scores(self, X):
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
+        coefs, intercepts = self.coefs_, self.intercepts_
+        activation = self._state.network.activation
+        n = X.shape[0]
+        widest = max(W.shape[1] for W in coefs)
+        row_bytes = coefs[0].dtype.itemsize * (2 * widest + X.shape[1] * (not sp.issparse(X)))
+        chunk = get_chunk_n_rows(row_bytes=max(row_bytes, 1), max_n_rows=n)
+        if chunk >= n:
+            scores = predict_scores(coefs, intercepts, activation, X)
+        else:
+            scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
+            for rows in gen_batches(n, chunk):
+                scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
+        return self._scores_or_error(scores)
+
+    def _scores_or_error(self, scores):
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "X gives non-finite class scores: its values are too large for the model's "
+                f"{scores.dtype.name} arithmetic. Standardise X (e.g. StandardScaler), or "
+                "train in dtype='float64'."
+            )
+        return scores
