@@ -114,7 +114,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
 class SanityReport:
     """What :func:`sanity_check` found.
 
-    Attributes
+    Built by :func:`sanity_check`; each parameter is kept as the attribute of the
+    same name.
+
+    Parameters
     ----------
     expected_initial_loss : float
         Theoretical loss of a network with tiny weights: ``log(n_classes)`` for
