@@ -5,12 +5,11 @@ update, ``avg <- d_t * avg + (1 - d_t) * theta`` with ``d_t = min(d, (1 + t) / (
 started at the first updated parameters (``skdeep.core.averaging``).
 """
 
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly as _fit
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -33,10 +32,6 @@ def _model(cls=MLPSoftmaxClassifier, **params):
     return cls(**defaults)
 
 
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
 
 
 def _raw_export(model):

@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("sklearn.callback")
 
+from _helpers import fit_quietly as _fit
 from sklearn.callback import ScoringMonitor  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
@@ -43,10 +44,6 @@ def _model(cls, **params):
     return cls(**defaults)
 
 
-def _fit(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
 
 
 def _rows(monitor, task_name):

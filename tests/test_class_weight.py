@@ -4,12 +4,11 @@ Each mini-batch loss is the weighted mean over the batch, so a class weight must
 act exactly as the corresponding per-sample weight, whatever the solver.
 """
 
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly as _fit
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 
@@ -41,10 +40,6 @@ def _model(cls=MLPSoftmaxClassifier, **params):
     return cls(**defaults)
 
 
-def _fit(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
 
 
 def _assert_same_parameters(a, b, rtol=0.0):

@@ -5,10 +5,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import fit_quietly as _fit
 from scipy.special import expit, softmax
 from scipy.stats import spearmanr
 from sklearn.datasets import load_digits, make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,10 +20,6 @@ from skdeep.core.layers import BatchNorm, Dense
 CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 
 
-def _fit(est, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kwargs)
 
 
 def _data(n_classes=3, n_samples=120, n_features=8, seed=0):

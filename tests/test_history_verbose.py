@@ -2,12 +2,11 @@
 
 import math
 import re
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly as _fit
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.optimizers import Optimizer
@@ -34,10 +33,6 @@ def _model(cls=MLPSoftmaxClassifier, **params):
     return cls(**defaults)
 
 
-def _fit(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
