@@ -17,7 +17,9 @@ contenders: if one of them cannot be imported its columns are reported as
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import itertools
 import json
 import os
 import platform
@@ -51,24 +53,51 @@ CONTENDERS = (SK, MLP, TORCH)
 
 # id -> description.  "kind" is "train", "predict" or "memory".
 CONFIGS = {
-    1: dict(kind="train", hidden=(256,), dtype="float32", bn=False, dropout=0.0,
-            label="(256,) f32"),
-    2: dict(kind="train", hidden=(256,), dtype="float64", bn=False, dropout=0.0,
-            label="(256,) f64"),
-    3: dict(kind="train", hidden=(512, 512, 512), dtype="float32", bn=False,
-            dropout=0.0, label="(512,512,512) f32"),
-    4: dict(kind="train", hidden=(256,), dtype="float32", bn=True, dropout=0.5,
-            label="(256,) f32 BN+dropout0.5"),
-    5: dict(kind="predict", hidden=(256,), dtype="float32", bn=False, dropout=0.0,
-            label="predict (256,) f32"),
-    6: dict(kind="memory", hidden=(256,), dtype="float32", bn=False, dropout=0.0,
-            label="fit memory (256,) f32"),
+    1: dict(
+        kind="train", hidden=(256,), dtype="float32", bn=False, dropout=0.0, label="(256,) f32"
+    ),
+    2: dict(
+        kind="train", hidden=(256,), dtype="float64", bn=False, dropout=0.0, label="(256,) f64"
+    ),
+    3: dict(
+        kind="train",
+        hidden=(512, 512, 512),
+        dtype="float32",
+        bn=False,
+        dropout=0.0,
+        label="(512,512,512) f32",
+    ),
+    4: dict(
+        kind="train",
+        hidden=(256,),
+        dtype="float32",
+        bn=True,
+        dropout=0.5,
+        label="(256,) f32 BN+dropout0.5",
+    ),
+    5: dict(
+        kind="predict",
+        hidden=(256,),
+        dtype="float32",
+        bn=False,
+        dropout=0.0,
+        label="predict (256,) f32",
+    ),
+    6: dict(
+        kind="memory",
+        hidden=(256,),
+        dtype="float32",
+        bn=False,
+        dropout=0.0,
+        label="fit memory (256,) f32",
+    ),
 }
 
 
 # --------------------------------------------------------------------------
 # optional imports
 # --------------------------------------------------------------------------
+
 
 def _silence_warnings():
     from sklearn.exceptions import ConvergenceWarning
@@ -100,6 +129,7 @@ def import_torch():
 # --------------------------------------------------------------------------
 # machine info
 # --------------------------------------------------------------------------
+
 
 def machine_info(torch_mod, skdeep_msg):
     info = {}
@@ -135,9 +165,20 @@ def machine_info(torch_mod, skdeep_msg):
         from threadpoolctl import threadpool_info
 
         for d in threadpool_info():
-            blas.append({k: d.get(k) for k in
-                         ("user_api", "internal_api", "version", "num_threads",
-                          "architecture", "threading_layer", "filepath")})
+            blas.append(
+                {
+                    k: d.get(k)
+                    for k in (
+                        "user_api",
+                        "internal_api",
+                        "version",
+                        "num_threads",
+                        "architecture",
+                        "threading_layer",
+                        "filepath",
+                    )
+                }
+            )
     except Exception as exc:
         blas.append({"error": f"threadpoolctl: {exc}"})
     info["threadpools"] = blas
@@ -153,10 +194,8 @@ def machine_info(torch_mod, skdeep_msg):
         info["torch_mkl"] = bool(torch_mod.backends.mkl.is_available())
         info["torch_mkldnn"] = bool(torch_mod.backends.mkldnn.is_available())
     info["skdeep"] = skdeep_msg
-    try:
+    with contextlib.suppress(OSError):
         info["loadavg_start"] = os.getloadavg()
-    except OSError:
-        pass
     return info
 
 
@@ -171,22 +210,30 @@ def _short_path(path):
 def print_machine_info(info):
     print("## Machine")
     print()
-    print(f"- CPU: {info['cpu_model']} ({', '.join(info['cpu_simd']) or 'no AVX'}); "
-          f"cores: {info['cpu_count']} (usable by this process: {info['cpus_usable']})")
+    print(
+        f"- CPU: {info['cpu_model']} ({', '.join(info['cpu_simd']) or 'no AVX'}); "
+        f"cores: {info['cpu_count']} (usable by this process: {info['cpus_usable']})"
+    )
     print(f"- Python {info['python']} on {info['platform']}")
-    print(f"- numpy {info['numpy']} (built against {info['numpy_blas']}), "
-          f"scipy {info['scipy']}, scikit-learn {info['sklearn']}")
+    print(
+        f"- numpy {info['numpy']} (built against {info['numpy_blas']}), "
+        f"scipy {info['scipy']}, scikit-learn {info['sklearn']}"
+    )
     for d in info["threadpools"]:
         if "error" in d:
             print(f"- threadpool: {d['error']}")
         else:
-            print(f"- threadpool: {d['internal_api']} {d['version']} "
-                  f"({d['user_api']}, {d['threading_layer']}, arch {d['architecture']}, "
-                  f"{d['num_threads']} threads) {_short_path(d['filepath'])}")
+            print(
+                f"- threadpool: {d['internal_api']} {d['version']} "
+                f"({d['user_api']}, {d['threading_layer']}, arch {d['architecture']}, "
+                f"{d['num_threads']} threads) {_short_path(d['filepath'])}"
+            )
     if info["torch"]:
-        print(f"- torch {info['torch']} (set_num_threads({TORCH_THREADS}) -> "
-              f"{info['torch_threads']} threads, MKL {info['torch_mkl']}, "
-              f"oneDNN {info['torch_mkldnn']})")
+        print(
+            f"- torch {info['torch']} (set_num_threads({TORCH_THREADS}) -> "
+            f"{info['torch_threads']} threads, MKL {info['torch_mkl']}, "
+            f"oneDNN {info['torch_mkldnn']})"
+        )
     else:
         print("- torch: not available (torch columns skipped)")
     print(f"- skdeep: {info['skdeep']}")
@@ -199,13 +246,18 @@ def print_machine_info(info):
 # data
 # --------------------------------------------------------------------------
 
+
 def make_data(n_samples):
     from sklearn.datasets import make_classification
     from sklearn.preprocessing import StandardScaler
 
-    X, y = make_classification(n_samples=n_samples, n_features=N_FEATURES,
-                               n_informative=200, n_classes=N_CLASSES,
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=N_FEATURES,
+        n_informative=200,
+        n_classes=N_CLASSES,
+        random_state=0,
+    )
     X = StandardScaler().fit_transform(X)
     return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64)
 
@@ -238,7 +290,7 @@ def measure_gemm(dtypes, n_samples_meas, min_time=0.2):
         w @ w
     del w
     for dt in dtypes:
-        for (m, k, n) in GEMM_SHAPES:
+        for m, k, n in GEMM_SHAPES:
             a = rng.standard_normal((m, k)).astype(dt)
             b = rng.standard_normal((k, n)).astype(dt)
             c = np.empty((m, n), dtype=dt)
@@ -255,9 +307,14 @@ def measure_gemm(dtypes, n_samples_meas, min_time=0.2):
                     np.matmul(a, b, out=c)
                 dt_call = (time.perf_counter() - t0) / reps
                 rates.append(flops / dt_call / 1e9)
-            res[f"{dt}:{m}x{k}x{n}"] = dict(dtype=dt, shape=(m, k, n), calls_per_sample=reps,
-                                            gflops=rates, best=max(rates),
-                                            median=float(np.median(rates)))
+            res[f"{dt}:{m}x{k}x{n}"] = dict(
+                dtype=dt,
+                shape=(m, k, n),
+                calls_per_sample=reps,
+                gflops=rates,
+                best=max(rates),
+                median=float(np.median(rates)),
+            )
     return res
 
 
@@ -271,15 +328,19 @@ def gemm_peak(gemm_runs, dtype):
 def print_gemm(gemm_runs, dtypes):
     print("## Measured GEMM (np.matmul, BLAS threads as configured)")
     print()
-    print("GFLOP/s = 2*m*k*n / seconds per call. 'best' is best-of-N, 'median' is the "
-          "median of N; each of the N samples is >= 0.2 s of back-to-back calls. "
-          "Measured before and after the training runs.")
+    print(
+        "GFLOP/s = 2*m*k*n / seconds per call. 'best' is best-of-N, 'median' is the "
+        "median of N; each of the N samples is >= 0.2 s of back-to-back calls. "
+        "Measured before and after the training runs."
+    )
     print()
-    print("| dtype | shape (m x k) @ (k x n) | before: best | before: median "
-          "| after: best | after: median |")
+    print(
+        "| dtype | shape (m x k) @ (k x n) | before: best | before: median "
+        "| after: best | after: median |"
+    )
     print("|---|---|---|---|---|---|")
     for dt in dtypes:
-        for (m, k, n) in GEMM_SHAPES:
+        for m, k, n in GEMM_SHAPES:
             key = f"{dt}:{m}x{k}x{n}"
             cells = []
             for r in gemm_runs[:2]:
@@ -292,14 +353,17 @@ def print_gemm(gemm_runs, dtypes):
             print(f"| {dt} | ({m}x{k}) @ ({k}x{n}) | " + " | ".join(cells) + " |")
     print()
     for dt in dtypes:
-        print(f"- **GEMM peak {dt}** (best-of-N of {PEAK_SHAPE[0]}^3, max over before/after): "
-              f"{gemm_peak(gemm_runs, dt):.1f} GFLOP/s")
+        print(
+            f"- **GEMM peak {dt}** (best-of-N of {PEAK_SHAPE[0]}^3, max over before/after): "
+            f"{gemm_peak(gemm_runs, dt):.1f} GFLOP/s"
+        )
     print()
 
 
 # --------------------------------------------------------------------------
 # contenders
 # --------------------------------------------------------------------------
+
 
 def n_params(hidden, bn, n_in=N_FEATURES, n_out=N_CLASSES):
     """Trainable parameters of the network (weights + biases + BN scale/shift).
@@ -308,7 +372,7 @@ def n_params(hidden, bn, n_in=N_FEATURES, n_out=N_CLASSES):
     """
     sizes = [n_in, *hidden, n_out]
     total = 0
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         is_hidden = i < len(hidden)
         total += a * b
         if bn and is_hidden:
@@ -339,10 +403,19 @@ class SkdeepContender(Contender):
         self.why_unavailable = "" if self.available else f"skdeep import failed ({msg})"
 
     def make(self, cfg, max_iter):
-        kw = dict(hidden_layer_sizes=cfg["hidden"], solver="adam", batch_size=BATCH_SIZE,
-                  max_iter=max_iter, learning_rate_init=LR, alpha=ALPHA, shuffle=True,
-                  random_state=0, tol=0.0, n_iter_no_change=BIG_PATIENCE,
-                  dtype=cfg["dtype"])
+        kw = dict(
+            hidden_layer_sizes=cfg["hidden"],
+            solver="adam",
+            batch_size=BATCH_SIZE,
+            max_iter=max_iter,
+            learning_rate_init=LR,
+            alpha=ALPHA,
+            shuffle=True,
+            random_state=0,
+            tol=0.0,
+            n_iter_no_change=BIG_PATIENCE,
+            dtype=cfg["dtype"],
+        )
         if cfg["bn"]:
             kw["batch_norm"] = True
         if cfg["dropout"]:
@@ -389,10 +462,18 @@ class MLPContender(Contender):
     def make(self, cfg, max_iter):
         # MLPClassifier keeps float32 when X is float32 (sklearn >= 1.?); the
         # precision is therefore selected by the dtype of X.
-        return self.cls(hidden_layer_sizes=cfg["hidden"], solver="adam",
-                        batch_size=BATCH_SIZE, max_iter=max_iter, learning_rate_init=LR,
-                        alpha=ALPHA, shuffle=True, random_state=0, tol=0.0,
-                        n_iter_no_change=BIG_PATIENCE)
+        return self.cls(
+            hidden_layer_sizes=cfg["hidden"],
+            solver="adam",
+            batch_size=BATCH_SIZE,
+            max_iter=max_iter,
+            learning_rate_init=LR,
+            alpha=ALPHA,
+            shuffle=True,
+            random_state=0,
+            tol=0.0,
+            n_iter_no_change=BIG_PATIENCE,
+        )
 
     fit = SkdeepContender.fit
     init_partial = SkdeepContender.init_partial
@@ -428,9 +509,14 @@ class TorchModel:
         decay = [p for p in self.model.parameters() if p.ndim == 2]
         no_decay = [p for p in self.model.parameters() if p.ndim != 2]
         self.opt = torch.optim.Adam(
-            [dict(params=decay, weight_decay=ALPHA / BATCH_SIZE),
-             dict(params=no_decay, weight_decay=0.0)],
-            lr=LR, betas=(0.9, 0.999), eps=1e-8)
+            [
+                dict(params=decay, weight_decay=ALPHA / BATCH_SIZE),
+                dict(params=no_decay, weight_decay=0.0),
+            ],
+            lr=LR,
+            betas=(0.9, 0.999),
+            eps=1e-8,
+        )
         self.loss_fn = nn.CrossEntropyLoss()
         self.gen = torch.Generator().manual_seed(seed)
         self.n_iter_ = 0
@@ -442,7 +528,7 @@ class TorchModel:
         n = Xt.shape[0]
         perm = torch.randperm(n, generator=self.gen)
         for i in range(0, n, BATCH_SIZE):
-            idx = perm[i:i + BATCH_SIZE]
+            idx = perm[i : i + BATCH_SIZE]
             xb = Xt.index_select(0, idx)
             yb = yt.index_select(0, idx)
             opt.zero_grad(set_to_none=True)
@@ -497,6 +583,7 @@ class TorchContender(Contender):
 # timing
 # --------------------------------------------------------------------------
 
+
 def _err(exc):
     return f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
 
@@ -505,8 +592,10 @@ def run_train_config(cid, cfg, contenders, X, y, args, models_out):
     """Interleaved timing of one training config; returns per-contender results."""
     k = args.epochs
     active = [c for c in contenders if c.available]
-    res = {c.name: dict(label=c.label(cfg), times=[], errors=[], n_iter=[],
-                        nparams=c.nparams(cfg)) for c in active}
+    res = {
+        c.name: dict(label=c.label(cfg), times=[], errors=[], n_iter=[], nparams=c.nparams(cfg))
+        for c in active
+    }
     state = {}
     # warm-up (untimed): one epoch each, also validates that the contender works
     for c in active:
@@ -536,7 +625,8 @@ def run_train_config(cid, cfg, contenders, X, y, args, models_out):
                     res[c.name]["n_iter"].append(n_iter)
                     if n_iter is not None and n_iter != k:
                         res[c.name]["errors"].append(
-                            f"ran {n_iter} epochs instead of {k} (early stop?)")
+                            f"ran {n_iter} epochs instead of {k} (early stop?)"
+                        )
                     models_out[c.name] = est
                     del est
             except Exception as exc:
@@ -544,9 +634,11 @@ def run_train_config(cid, cfg, contenders, X, y, args, models_out):
                 if args.verbose:
                     traceback.print_exc()
         if args.verbose:
-            print(f"  [config {cid}] repeat {r + 1}/{args.repeats}: " + ", ".join(
-                f"{n}={v['times'][-1]:.3f}s" for n, v in res.items() if v["times"]),
-                file=sys.stderr)
+            print(
+                f"  [config {cid}] repeat {r + 1}/{args.repeats}: "
+                + ", ".join(f"{n}={v['times'][-1]:.3f}s" for n, v in res.items() if v["times"]),
+                file=sys.stderr,
+            )
     for v in res.values():
         v["median"] = float(np.median(v["times"])) if v["times"] else None
     return res
@@ -584,6 +676,7 @@ def run_predict(cfg, contenders, X, y, args, fitted):
 # memory (fresh subprocess per contender)
 # --------------------------------------------------------------------------
 
+
 def _rss_kib(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -600,8 +693,7 @@ def mem_worker(args):
     cfg = CONFIGS[6]
     name = args._mem_worker
     mode = args._mem_mode
-    c = {SK: SkdeepContender, MLP: MLPContender,
-         TORCH: lambda: TorchContender(True)}[name]()
+    c = {SK: SkdeepContender, MLP: MLPContender, TORCH: lambda: TorchContender(True)}[name]()
     if not c.available:
         print(json.dumps(dict(error=c.why_unavailable)))
         return
@@ -628,7 +720,7 @@ def mem_worker(args):
         tracemalloc.start()
         before, _ = tracemalloc.get_traced_memory()
         try:
-            _, est, _ = c.fit(cfg, X, y, args.mem_epochs)
+            c.fit(cfg, X, y, args.mem_epochs)
         except Exception as exc:
             print(json.dumps(dict(error=_err(exc))))
             return
@@ -645,7 +737,7 @@ def mem_worker(args):
         rss0 = _rss_kib("VmRSS")
         maxrss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
-            _, est, _ = c.fit(cfg, X, y, args.mem_epochs)
+            _, _est, _ = c.fit(cfg, X, y, args.mem_epochs)
         except Exception as exc:
             print(json.dumps(dict(error=_err(exc))))
             return
@@ -655,9 +747,14 @@ def mem_worker(args):
             peak_kib, method = hwm, "VmHWM after clear_refs"
         else:
             peak_kib, method = maxrss1, "ru_maxrss (not reset)"
-        out.update(peak_bytes=int((peak_kib - rss0) * 1024), rss_before_kib=rss0,
-                   ru_maxrss_before_kib=maxrss0, ru_maxrss_after_kib=maxrss1,
-                   vmhwm_kib=hwm, rss_method=method)
+        out.update(
+            peak_bytes=int((peak_kib - rss0) * 1024),
+            rss_before_kib=rss0,
+            ru_maxrss_before_kib=maxrss0,
+            ru_maxrss_after_kib=maxrss1,
+            vmhwm_kib=hwm,
+            rss_method=method,
+        )
     print(json.dumps(out))
 
 
@@ -668,14 +765,22 @@ def run_memory(contenders, X32, y, args):
         np.save(os.path.join(d, "X.npy"), X32)
         np.save(os.path.join(d, "y.npy"), y)
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (REPO_ROOT, env.get("PYTHONPATH", "")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH", "")) if p)
         for name in names:
             res[name] = {}
             for mode in ("rss", "tracemalloc"):
-                cmd = [sys.executable, os.path.abspath(__file__), "--_mem-worker", name,
-                       "--_mem-mode", mode, "--_mem-data", d,
-                       "--mem-epochs", str(args.mem_epochs)]
+                cmd = [
+                    sys.executable,
+                    os.path.abspath(__file__),
+                    "--_mem-worker",
+                    name,
+                    "--_mem-mode",
+                    mode,
+                    "--_mem-data",
+                    d,
+                    "--mem-epochs",
+                    str(args.mem_epochs),
+                ]
                 p = subprocess.run(cmd, capture_output=True, text=True, env=env)
                 lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
                 if p.returncode != 0 or not lines:
@@ -689,6 +794,7 @@ def run_memory(contenders, X32, y, args):
 # --------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------
+
 
 def fmt(x, spec=".3f", na="n/a"):
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
@@ -714,51 +820,69 @@ def noise_warnings(results, predict_res, gemm_runs, info):
                 continue
             spread = (max(v["times"]) - min(v["times"])) / v["median"]
             if spread > 0.25:
-                out.append(f"{where} {name}: repeats spread over {100 * spread:.0f}% "
-                           f"of the median")
+                out.append(f"{where} {name}: repeats spread over {100 * spread:.0f}% of the median")
     if len(gemm_runs) >= 2:
         for key, before in gemm_runs[0].items():
             after = gemm_runs[1].get(key)
             if after and abs(after["best"] / before["best"] - 1) > 0.15:
-                out.append(f"GEMM {key}: best went from {before['best']:.1f} to "
-                           f"{after['best']:.1f} GFLOP/s between start and end")
+                out.append(
+                    f"GEMM {key}: best went from {before['best']:.1f} to "
+                    f"{after['best']:.1f} GFLOP/s between start and end"
+                )
     for when in ("loadavg_start", "loadavg_end"):
         la = info.get(when)
         # our own run keeps ~2 threads busy, so only flag clearly higher load
         limit = 0.5 if when == "loadavg_start" else 3.0
         if la and la[0] > limit:
-            out.append(f"1-min load average {la[0]:.2f} at {when.split('_')[1]} "
-                       f"(> {limit}): other processes were competing for the CPUs")
+            out.append(
+                f"1-min load average {la[0]:.2f} at {when.split('_')[1]} "
+                f"(> {limit}): other processes were competing for the CPUs"
+            )
     return out
 
 
-def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders,
-           X_nbytes=0, info=None):
+def report(
+    args, n_samples, results, predict_res, mem_res, gemm_runs, contenders, X_nbytes=0, info=None
+):
     targets = []  # (description, value, threshold, met or None)
     print("## Training: time per epoch")
     print()
-    k_desc = (f"each timed fit is a fresh estimator with max_iter={args.epochs} "
-              f"(tol=0, n_iter_no_change={BIG_PATIENCE}, so all {args.epochs} epochs run); "
-              f"s/epoch = fit wall time / {args.epochs}, nothing subtracted"
-              if args.method == "fit" else
-              "s/epoch = wall time of one partial_fit call (one epoch) after an untimed "
-              "warm-up partial_fit")
-    print(f"- {n_samples} samples x {N_FEATURES} features, {N_CLASSES} classes, batch "
-          f"{BATCH_SIZE}, Adam lr {LR}, alpha {ALPHA}, shuffle on; {k_desc}.")
-    print(f"- Contenders interleaved (skdeep, MLPClassifier, torch, skdeep, ...), "
-          f"{args.repeats} repeats after one untimed warm-up epoch each; median reported, "
-          f"spread = min-max over the repeats.")
-    print("- GFLOP/s achieved = 6 x n_samples x n_parameters / (s/epoch) / 1e9 "
-          "(2 flops/weight/sample forward + 4 backward; n_parameters includes biases "
-          "and BN scale/shift; BN/dropout/activation/optimizer work is not counted).")
-    print("- % of peak = GFLOP/s achieved / measured GEMM peak of the same dtype "
-          "(best-of-N 2048^3 np.matmul).")
-    print("- ratios = median s/epoch of MLPClassifier (resp. torch) / median s/epoch of "
-          "skdeep, same run; > 1 means skdeep is faster.")
+    k_desc = (
+        f"each timed fit is a fresh estimator with max_iter={args.epochs} "
+        f"(tol=0, n_iter_no_change={BIG_PATIENCE}, so all {args.epochs} epochs run); "
+        f"s/epoch = fit wall time / {args.epochs}, nothing subtracted"
+        if args.method == "fit"
+        else "s/epoch = wall time of one partial_fit call (one epoch) after an untimed "
+        "warm-up partial_fit"
+    )
+    print(
+        f"- {n_samples} samples x {N_FEATURES} features, {N_CLASSES} classes, batch "
+        f"{BATCH_SIZE}, Adam lr {LR}, alpha {ALPHA}, shuffle on; {k_desc}."
+    )
+    print(
+        f"- Contenders interleaved (skdeep, MLPClassifier, torch, skdeep, ...), "
+        f"{args.repeats} repeats after one untimed warm-up epoch each; median reported, "
+        f"spread = min-max over the repeats."
+    )
+    print(
+        "- GFLOP/s achieved = 6 x n_samples x n_parameters / (s/epoch) / 1e9 "
+        "(2 flops/weight/sample forward + 4 backward; n_parameters includes biases "
+        "and BN scale/shift; BN/dropout/activation/optimizer work is not counted)."
+    )
+    print(
+        "- % of peak = GFLOP/s achieved / measured GEMM peak of the same dtype "
+        "(best-of-N 2048^3 np.matmul)."
+    )
+    print(
+        "- ratios = median s/epoch of MLPClassifier (resp. torch) / median s/epoch of "
+        "skdeep, same run; > 1 means skdeep is faster."
+    )
     print()
-    print("| config | contender | median s/epoch | spread (min-max) | n_params "
-          "| GFLOP/s achieved | % of GEMM peak (same dtype) "
-          "| ratio MLPClassifier/skdeep | ratio torch/skdeep |")
+    print(
+        "| config | contender | median s/epoch | spread (min-max) | n_params "
+        "| GFLOP/s achieved | % of GEMM peak (same dtype) "
+        "| ratio MLPClassifier/skdeep | ratio torch/skdeep |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for cid, res in results.items():
         cfg = CONFIGS[cid]
@@ -769,48 +893,66 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
         for c in contenders:
             v = res.get(c.name)
             if v is None:
-                print(f"| {cid}: {cfg['label']} | {c.name} | n/a (skipped, see note) "
-                      f"| | | | | | |")
+                print(f"| {cid}: {cfg['label']} | {c.name} | n/a (skipped, see note) | | | | | | |")
                 continue
             med = v["median"]
             gflops = (6.0 * n_samples * v["nparams"] / med / 1e9) if med else None
             pct = 100.0 * gflops / peak if gflops else None
             v["gflops"], v["pct_peak"] = gflops, pct
-            spread = (f"{min(v['times']):.3f}-{max(v['times']):.3f}" if v["times"] else "")
+            spread = f"{min(v['times']):.3f}-{max(v['times']):.3f}" if v["times"] else ""
             err = f" **error: {v['errors'][0]}**" if v["errors"] else ""
             rm = rt = ""
             if c.name == SK:
                 rm, rt = fmt(r_mlp, ".2f"), fmt(r_torch, ".2f")
                 if (cfg["bn"] or cfg["dropout"]) and r_mlp is not None:
                     rm += " (vs no-BN reference)"
-            print(f"| {cid}: {cfg['label']} | {v['label']}{err} | {fmt(med)} | {spread} "
-                  f"| {v['nparams']:,} | {fmt(gflops, '.1f')} | {fmt(pct, '.0f') + ('%' if pct else '')} "
-                  f"| {rm} | {rt} |")
+            print(
+                f"| {cid}: {cfg['label']} | {v['label']}{err} | {fmt(med)} | {spread} "
+                f"| {v['nparams']:,} | {fmt(gflops, '.1f')} "
+                f"| {fmt(pct, '.0f') + ('%' if pct else '')} "
+                f"| {rm} | {rt} |"
+            )
         res["_ratios"] = dict(mlp_over_skdeep=r_mlp, torch_over_skdeep=r_torch)
         bn = cfg["bn"] or cfg["dropout"]
         if not bn:
-            targets.append((f"config {cid} {cfg['label']}: skdeep >= 1.5x faster than "
-                            f"MLPClassifier (same precision)", r_mlp, 1.5))
-        targets.append((f"config {cid} {cfg['label']}: skdeep >= 1.2x faster than PyTorch",
-                        r_torch, 1.2))
+            targets.append(
+                (
+                    f"config {cid} {cfg['label']}: skdeep >= 1.5x faster than "
+                    f"MLPClassifier (same precision)",
+                    r_mlp,
+                    1.5,
+                )
+            )
+        targets.append(
+            (f"config {cid} {cfg['label']}: skdeep >= 1.2x faster than PyTorch", r_torch, 1.2)
+        )
         if not bn and min(cfg["hidden"]) >= 256:
             pct = res.get(SK, {}).get("pct_peak")
-            targets.append((f"config {cid} {cfg['label']}: skdeep >= 75% of measured "
-                            f"{cfg['dtype']} GEMM peak",
-                            None if pct is None else pct / 100.0, 0.75))
+            targets.append(
+                (
+                    f"config {cid} {cfg['label']}: skdeep >= 75% of measured "
+                    f"{cfg['dtype']} GEMM peak",
+                    None if pct is None else pct / 100.0,
+                    0.75,
+                )
+            )
     print()
 
     if predict_res is not None:
         cfg = CONFIGS[5]
         print("## Predict throughput (config 5)")
         print()
-        print(f"- models fitted in config 1 (or 1 untimed epoch if config 1 was not run), "
-              f"predict on all {n_samples} training samples, interleaved, "
-              f"{args.repeats} repeats, median; torch: eval() + inference_mode, "
-              f"argmax of logits, numpy in/out.")
+        print(
+            f"- models fitted in config 1 (or 1 untimed epoch if config 1 was not run), "
+            f"predict on all {n_samples} training samples, interleaved, "
+            f"{args.repeats} repeats, median; torch: eval() + inference_mode, "
+            f"argmax of logits, numpy in/out."
+        )
         print()
-        print("| config | contender | median s/predict | samples/s | train accuracy "
-              "| ratio MLPClassifier/skdeep | ratio torch/skdeep |")
+        print(
+            "| config | contender | median s/predict | samples/s | train accuracy "
+            "| ratio MLPClassifier/skdeep | ratio torch/skdeep |"
+        )
         print("|---|---|---|---|---|---|---|")
         sk_med = predict_res.get(SK, {}).get("median")
         r_mlp = ratio(predict_res.get(MLP, {}).get("median"), sk_med)
@@ -825,22 +967,28 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
             rm = rt = ""
             if c.name == SK:
                 rm, rt = fmt(r_mlp, ".2f"), fmt(r_torch, ".2f")
-            print(f"| 5: {cfg['label']} | {v['label']}{err} | {fmt(v['median'], '.4f')} "
-                  f"| {fmt(v.get('samples_per_s'), ',.0f')} "
-                  f"| {fmt(v.get('train_accuracy'), '.3f')} | {rm} | {rt} |")
+            print(
+                f"| 5: {cfg['label']} | {v['label']}{err} | {fmt(v['median'], '.4f')} "
+                f"| {fmt(v.get('samples_per_s'), ',.0f')} "
+                f"| {fmt(v.get('train_accuracy'), '.3f')} | {rm} | {rt} |"
+            )
         print()
 
     if mem_res is not None:
         print("## Fit peak memory above the data (config 6)")
         print()
-        print(f"- (256,) float32, fit with max_iter={args.mem_epochs}, one fresh subprocess "
-              f"per contender and per method; X (float32) and y are loaded and BLAS is "
-              f"warmed up before measuring, so the data itself "
-              f"({X_nbytes / 2**20:.0f} MiB) is not counted.")
-        print("- RSS: peak resident set during fit minus RSS just before fit "
-              "(VmHWM after resetting it through /proc/self/clear_refs; falls back to "
-              "ru_maxrss). tracemalloc: peak traced Python+NumPy allocations during fit "
-              "minus traced before (PyTorch's allocator is not traced: n/a for torch).")
+        print(
+            f"- (256,) float32, fit with max_iter={args.mem_epochs}, one fresh subprocess "
+            f"per contender and per method; X (float32) and y are loaded and BLAS is "
+            f"warmed up before measuring, so the data itself "
+            f"({X_nbytes / 2**20:.0f} MiB) is not counted."
+        )
+        print(
+            "- RSS: peak resident set during fit minus RSS just before fit "
+            "(VmHWM after resetting it through /proc/self/clear_refs; falls back to "
+            "ru_maxrss). tracemalloc: peak traced Python+NumPy allocations during fit "
+            "minus traced before (PyTorch's allocator is not traced: n/a for torch)."
+        )
         print()
         print("| contender | RSS peak delta (MiB) | tracemalloc peak (MiB) | note |")
         print("|---|---|---|---|")
@@ -859,8 +1007,10 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
                 notes.append(rss["rss_method"])
             rss_v = rss.get("peak_bytes")
             tm_v = tm.get("peak_bytes") if c.name != TORCH else None
-            print(f"| {c.name} | {fmt(rss_v and rss_v / mib, '.1f')} "
-                  f"| {fmt(tm_v and tm_v / mib, '.1f')} | {'; '.join(notes)} |")
+            print(
+                f"| {c.name} | {fmt(rss_v and rss_v / mib, '.1f')} "
+                f"| {fmt(tm_v and tm_v / mib, '.1f')} | {'; '.join(notes)} |"
+            )
         print()
         for mode, what in (("rss", "RSS peak delta"), ("tracemalloc", "tracemalloc peak")):
             sk = mem_res.get(SK, {}).get(mode, {}).get("peak_bytes")
@@ -872,8 +1022,9 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
                 val = float("inf")
             else:
                 val = ml / sk
-            targets.append((f"config 6: skdeep fit memory overhead ({what}) <= "
-                            f"MLPClassifier's", val, 1.0))
+            targets.append(
+                (f"config 6: skdeep fit memory overhead ({what}) <= MLPClassifier's", val, 1.0)
+            )
 
     print("## Noise check")
     print()
@@ -881,8 +1032,10 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
     for w in noise:
         print(f"- WARNING: {w}")
     if not noise:
-        print("- no sign of interference (spreads <= 25% of the median, GEMM stable, "
-              "load average low)")
+        print(
+            "- no sign of interference (spreads <= 25% of the median, GEMM stable, "
+            "load average low)"
+        )
     print()
 
     print("## Targets")
@@ -906,34 +1059,61 @@ def report(args, n_samples, results, predict_res, mem_res, gemm_runs, contenders
 # main
 # --------------------------------------------------------------------------
 
+
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="configs: " + "; ".join(
-                                    f"{k}={v['label']}" for k, v in CONFIGS.items()))
-    p.add_argument("--quick", action="store_true",
-                   help="20000 samples, 2 repeats, 2 epochs per timed fit")
-    p.add_argument("--repeats", type=int, default=None,
-                   help="timed repeats per contender (default 5, --quick 2)")
-    p.add_argument("--configs", nargs="+", default=None,
-                   help="subset of configs, e.g. '--configs 1 3' or '--configs 1,5' "
-                        "(default: all)")
-    p.add_argument("--epochs", type=int, default=None,
-                   help="epochs per timed fit (max_iter) with --method fit "
-                        "(default 3, --quick 2)")
-    p.add_argument("--method", choices=("fit", "partial_fit"), default="fit",
-                   help="'fit': time fresh fit(max_iter=k) / k (default); 'partial_fit': "
-                        "time single partial_fit epochs of a warmed-up estimator")
-    p.add_argument("--n-samples", type=int, default=None,
-                   help="override dataset size (default 60000, --quick 20000)")
-    p.add_argument("--gemm-repeats", type=int, default=None,
-                   help="N for the GEMM measurements (default 7, --quick 3)")
-    p.add_argument("--mem-epochs", type=int, default=2,
-                   help="epochs of the fit measured for memory (config 6)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="configs: " + "; ".join(f"{k}={v['label']}" for k, v in CONFIGS.items()),
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="20000 samples, 2 repeats, 2 epochs per timed fit"
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed repeats per contender (default 5, --quick 2)",
+    )
+    p.add_argument(
+        "--configs",
+        nargs="+",
+        default=None,
+        help="subset of configs, e.g. '--configs 1 3' or '--configs 1,5' (default: all)",
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="epochs per timed fit (max_iter) with --method fit (default 3, --quick 2)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("fit", "partial_fit"),
+        default="fit",
+        help="'fit': time fresh fit(max_iter=k) / k (default); 'partial_fit': "
+        "time single partial_fit epochs of a warmed-up estimator",
+    )
+    p.add_argument(
+        "--n-samples",
+        type=int,
+        default=None,
+        help="override dataset size (default 60000, --quick 20000)",
+    )
+    p.add_argument(
+        "--gemm-repeats",
+        type=int,
+        default=None,
+        help="N for the GEMM measurements (default 7, --quick 3)",
+    )
+    p.add_argument(
+        "--mem-epochs", type=int, default=2, help="epochs of the fit measured for memory (config 6)"
+    )
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch contender")
     p.add_argument("--json", metavar="PATH", default=None, help="dump raw timings to PATH")
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="progress on stderr, tracebacks on errors")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="progress on stderr, tracebacks on errors"
+    )
     # internal: memory worker
     p.add_argument("--_mem-worker", dest="_mem_worker", default=None, help=argparse.SUPPRESS)
     p.add_argument("--_mem-mode", dest="_mem_mode", default="rss", help=argparse.SUPPRESS)
@@ -980,11 +1160,13 @@ def main(argv=None):
     tc = TorchContender(enabled=not args.no_torch)
     contenders = [sk, mlp, tc]
 
-    info = machine_info(tc.torch if tc.available else None,
-                        sk.why_unavailable or f"imported from {import_skdeep()[1]}")
+    info = machine_info(
+        tc.torch if tc.available else None,
+        sk.why_unavailable or f"imported from {import_skdeep()[1]}",
+    )
     print("# skdeep per-epoch benchmark")
     print()
-    print(f"command: {' '.join([os.path.basename(sys.executable)] + sys.argv)}")
+    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
     print()
     print_machine_info(info)
     for c in contenders:
@@ -1009,8 +1191,7 @@ def main(argv=None):
         if args.verbose:
             print(f"running config {cid}: {cfg['label']}", file=sys.stderr)
         models = {}
-        results[cid] = run_train_config(cid, cfg, contenders, Xs[cfg["dtype"]], y,
-                                        args, models)
+        results[cid] = run_train_config(cid, cfg, contenders, Xs[cfg["dtype"]], y, args, models)
         if cid == 1:
             fitted = models
         del models
@@ -1031,13 +1212,20 @@ def main(argv=None):
             print("running config 6: memory", file=sys.stderr)
         mem_res = run_memory(contenders, Xs["float32"], y, args)
 
-    try:
+    with contextlib.suppress(OSError):
         info["loadavg_end"] = os.getloadavg()
-    except OSError:
-        pass
     print_gemm(gemm_runs, dtypes)
-    targets, noise = report(args, args.n_samples, results, predict_res, mem_res, gemm_runs,
-                     contenders, X_nbytes=Xs["float32"].nbytes + y.nbytes, info=info)
+    targets, noise = report(
+        args,
+        args.n_samples,
+        results,
+        predict_res,
+        mem_res,
+        gemm_runs,
+        contenders,
+        X_nbytes=Xs["float32"].nbytes + y.nbytes,
+        info=info,
+    )
     if "loadavg_end" in info:
         print("load average at end: " + ", ".join(f"{x:.2f}" for x in info["loadavg_end"]))
     elapsed = time.perf_counter() - t_start
@@ -1046,11 +1234,16 @@ def main(argv=None):
     if args.json:
         dump = dict(
             args={k: v for k, v in vars(args).items() if not k.startswith("_")},
-            machine=info, n_samples=args.n_samples,
+            machine=info,
+            n_samples=args.n_samples,
             configs={cid: {k: v for k, v in CONFIGS[cid].items()} for cid in args.configs},
-            gemm=gemm_runs, gemm_peak={dt: gemm_peak(gemm_runs, dt) for dt in dtypes},
+            gemm=gemm_runs,
+            gemm_peak={dt: gemm_peak(gemm_runs, dt) for dt in dtypes},
             train={str(k): v for k, v in results.items()},
-            predict=predict_res, memory=mem_res, targets=targets, noise_warnings=noise,
+            predict=predict_res,
+            memory=mem_res,
+            targets=targets,
+            noise_warnings=noise,
             wall_time_s=elapsed,
         )
         with open(args.json, "w") as f:

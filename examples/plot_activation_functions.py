@@ -100,7 +100,8 @@ for rate_name, rate in rates.items():
         rolled_back[rate_name, activation] = n_rolled_back
 
 print(
-    f"{'learning rate':18s} {'activation':11s} dead after 1 / {n_epochs} epochs   test acc   rolled back"
+    f"{'learning rate':18s} {'activation':11s} dead after 1 / {n_epochs} epochs"
+    "   test acc   rolled back"
 )
 for (rate_name, activation), curve in curves.items():
     print(

@@ -42,8 +42,7 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPSoftmaxClassifier
-from skdeep import TrainingHistoryDisplay
+from skdeep import MLPSoftmaxClassifier, TrainingHistoryDisplay
 
 QUICK = os.environ.get("SKDEEP_EXAMPLES_QUICK") == "1"
 bn_epochs = 4 if QUICK else 20

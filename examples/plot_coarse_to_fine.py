@@ -106,8 +106,16 @@ top = 1.0
 for r, space in enumerate(search.rounds_):
     mask = rounds == r
     for axis in (ax, ax_zoom):
-        axis.scatter(lrs[mask], scores[mask], s=36, color=colors[r], edgecolor="k",
-                     linewidth=0.4, label=f"round {r}", zorder=3)
+        axis.scatter(
+            lrs[mask],
+            scores[mask],
+            s=36,
+            color=colors[r],
+            edgecolor="k",
+            linewidth=0.4,
+            label=f"round {r}",
+            zorder=3,
+        )
     level = top + 0.04 * (r + 1)
     ax.hlines(level, space[LR].low, space[LR].high, color=colors[r], linewidth=4)
 ax.set_xscale("log")

@@ -121,8 +121,10 @@ if __name__ == "__main__":
     n_fits = n_iter * search.n_splits_
     print(f"{n_fits} fits (+ 1 refit) in {wall:.1f} s of wall time")
     print(f"{len(intervals)} Dask tasks (joblib batches of fits) on {len(workers)} workers")
-    print(f"task compute time / elapsed time: {busy:.1f} s / {span:.1f} s = {busy / span:.2f} "
-          "fits running at once on average")
+    print(
+        f"task compute time / elapsed time: {busy:.1f} s / {span:.1f} s = {busy / span:.2f} "
+        "fits running at once on average"
+    )
     print(f"best parameters: {search.best_params_}")
     print(f"best cross-validated accuracy: {search.best_score_:.3f}")
 
@@ -136,8 +138,7 @@ if __name__ == "__main__":
     fig, (ax_stream, ax_scores) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     for row, worker in enumerate(workers):
         spans = [(begin - t0, stop - begin) for w, begin, stop in intervals if w == worker]
-        ax_stream.broken_barh(spans, (row - 0.35, 0.7), facecolors=f"C{row}",
-                              edgecolor="white")
+        ax_stream.broken_barh(spans, (row - 0.35, 0.7), facecolors=f"C{row}", edgecolor="white")
     ax_stream.set_yticks(range(len(workers)), workers)
     ax_stream.set_xlabel("seconds since the first task started")
     ax_stream.set_title("Dask task stream: fits of the search per worker")
@@ -147,8 +148,12 @@ if __name__ == "__main__":
     dropouts = np.asarray(results["param_mlpsoftmaxclassifier__dropout"], dtype=float)
     for k, dropout in enumerate(sorted(set(dropouts))):
         mask = dropouts == dropout
-        ax_scores.scatter(lrs[mask], results["mean_test_score"][mask], color=f"C{k + 2}",
-                          label=f"dropout={dropout}")
+        ax_scores.scatter(
+            lrs[mask],
+            results["mean_test_score"][mask],
+            color=f"C{k + 2}",
+            label=f"dropout={dropout}",
+        )
     ax_scores.set_xscale("log")
     ax_scores.set_xlabel("learning_rate_init (log scale)")
     ax_scores.set_ylabel("Mean cross-validated accuracy")

@@ -35,8 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPSoftmaxClassifier
-from skdeep import TrainingHistoryDisplay
+from skdeep import MLPSoftmaxClassifier, TrainingHistoryDisplay
 
 QUICK = os.environ.get("SKDEEP_EXAMPLES_QUICK") == "1"
 max_iter = 10 if QUICK else 30

@@ -53,8 +53,10 @@ if QUICK:
 data = make_dataset(args)  # generated locally; ``get_dataset`` would download
 X_train, y_train = data["x"], data["y"]
 X_test, y_test = data["x_test"], data["y_test"]
-print(f"MNIST-1D: {X_train.shape[0]} training / {X_test.shape[0]} test signals "
-      f"of length {X_train.shape[1]}")
+print(
+    f"MNIST-1D: {X_train.shape[0]} training / {X_test.shape[0]} test signals "
+    f"of length {X_train.shape[1]}"
+)
 
 # %%
 # The three models
@@ -114,7 +116,9 @@ print(f"{'model':28s} {'test acc':>8s} {'train acc':>9s} {'fit time':>8s}")
 for name in models:
     print(f"{name:28s} {accuracy[name]:8.3f} {train_accuracy[name]:9.3f} {seconds[name]:7.1f}s")
 print(f"paper: logistic regression {PAPER['logistic regression']:.2f}, MLP {PAPER['MLP']:.2f}")
-print(f"skdeep at or above the paper's MLP: {accuracy['skdeep MLPSoftmaxClassifier'] >= PAPER['MLP']}")
+print(
+    f"skdeep at or above the paper's MLP: {accuracy['skdeep MLPSoftmaxClassifier'] >= PAPER['MLP']}"
+)
 
 # %%
 # The figure
@@ -128,8 +132,12 @@ fig, (ax_data, ax_acc) = plt.subplots(
 for k, digit in enumerate([0, 3, 7]):
     rows = np.flatnonzero(y_train == digit)[:3]
     for j, row in enumerate(rows):
-        ax_data.plot(X_train[row] + 4 * k, color=f"C{k}", alpha=0.9,
-                     label=f"class {digit}" if j == 0 else None)
+        ax_data.plot(
+            X_train[row] + 4 * k,
+            color=f"C{k}",
+            alpha=0.9,
+            label=f"class {digit}" if j == 0 else None,
+        )
 ax_data.set_yticks([])
 ax_data.set_xlabel("position in the signal")
 ax_data.set_title("MNIST-1D: three signals of three classes")
@@ -139,11 +147,14 @@ names = list(models)
 bars = ax_acc.bar(range(len(names)), [accuracy[n] for n in names], color=["0.6", "C0", "C2"])
 ax_acc.bar_label(bars, fmt="%.3f")
 for (label, value), style in zip(PAPER.items(), [":", "--"]):
-    ax_acc.axhline(value, color="k", linestyle=style, linewidth=1,
-                   label=f"paper, {label}: {value:.0%}")
+    ax_acc.axhline(
+        value, color="k", linestyle=style, linewidth=1, label=f"paper, {label}: {value:.0%}"
+    )
 ax_acc.legend(loc="upper left", fontsize="small")
-ax_acc.set_xticks(range(len(names)), ["logistic\nregression", "sklearn\nMLPClassifier",
-                                      "skdeep\nMLPSoftmaxClassifier"])
+ax_acc.set_xticks(
+    range(len(names)),
+    ["logistic\nregression", "sklearn\nMLPClassifier", "skdeep\nMLPSoftmaxClassifier"],
+)
 ax_acc.set_ylim(0, 1)
 ax_acc.set_ylabel("Test accuracy")
 ax_acc.set_title(f"Test accuracy, hidden layers {hidden}, {n_epochs} epochs")

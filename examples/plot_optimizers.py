@@ -54,8 +54,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPSoftmaxClassifier
-from skdeep import TrainingHistoryDisplay
+from skdeep import MLPSoftmaxClassifier, TrainingHistoryDisplay
 
 QUICK = os.environ.get("SKDEEP_EXAMPLES_QUICK") == "1"
 n_epochs = 5 if QUICK else 20
@@ -203,7 +202,8 @@ for name in optimizers:
         loss = final_loss[name, above[0]]
         jump = largest_jump(models[name, above[0]]) if np.isfinite(loss) else np.nan
         print(
-            f"  {name:15s} best {best_rate[name]:.0e}: jump x{largest_jump(models[name, best_rate[name]]):.1f}"
+            f"  {name:15s} best {best_rate[name]:.0e}: "
+            f"jump x{largest_jump(models[name, best_rate[name]]):.1f}"
             f" | {above[0]:.0e}: loss {loss:.1e}, jump x{jump:.1f}"
         )
 lbfgs_loss = lbfgs.loss_curve_[-1]

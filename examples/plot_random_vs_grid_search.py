@@ -48,9 +48,7 @@ budgets = [4, 9, 16] if QUICK else [4, 9, 16, 25, 36]
 n_repeats = 3 if QUICK else 8
 
 X, y = load_digits(return_X_y=True)
-X_train, X_val, y_train, y_val = train_test_split(
-    X, y, test_size=0.3, stratify=y, random_state=0
-)
+X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 scaler = StandardScaler().fit(X_train)
 X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
 
@@ -92,7 +90,7 @@ def grid(n_per_axis):
 
 grid_points, grid_scores = {}, {}
 for n in budgets:
-    grid_points[n] = np.array(grid(int(round(np.sqrt(n)))))
+    grid_points[n] = np.array(grid(round(np.sqrt(n))))
     grid_scores[n] = np.array([validation_score(lr, b) for lr, b in grid_points[n]])
 
 # %%
@@ -121,7 +119,7 @@ random_best = random_best[:, np.array(budgets) - 1]  # shape (n_repeats, n_budge
 # range over the learning rates at a fixed ``beta_2``, and over the ``beta_2``
 # values at a fixed learning rate (the worst case of each).
 n_big = max(budgets)
-k_big = int(round(np.sqrt(n_big)))
+k_big = round(np.sqrt(n_big))
 table = grid_scores[n_big].reshape(k_big, k_big)  # rows: learning rate, cols: beta_2
 spread_lr = np.ptp(table, axis=0).max()
 spread_beta = np.ptp(table, axis=1).max()
@@ -132,7 +130,7 @@ print(f"  largest score change along beta_2 (learning rate fixed):      {spread_
 print()
 print("budget  distinct lr (grid/random)  best grid  best random: median [min, max]")
 for j, n in enumerate(budgets):
-    k = int(round(np.sqrt(n)))
+    k = round(np.sqrt(n))
     n_distinct_random = len(np.unique(random_points[0][:n, 0]))
     med, lo, hi = np.median(random_best[:, j]), random_best[:, j].min(), random_best[:, j].max()
     print(
@@ -151,13 +149,22 @@ for j, n in enumerate(budgets):
 shown = 16 if 16 in budgets else budgets[-1]
 fig, (ax_scatter, ax_budget) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 ax_scatter.scatter(
-    random_points[0][:shown, 0], random_scores[0][:shown], s=30, color="C1",
-    label=f"random: {shown} learning rates", zorder=3,
+    random_points[0][:shown, 0],
+    random_scores[0][:shown],
+    s=30,
+    color="C1",
+    label=f"random: {shown} learning rates",
+    zorder=3,
 )
 ax_scatter.scatter(
-    grid_points[shown][:, 0], grid_scores[shown], s=90, marker="s", facecolor="none",
-    edgecolor="C0", linewidth=1.5,
-    label=f"grid: {int(round(np.sqrt(shown)))} learning rates",
+    grid_points[shown][:, 0],
+    grid_scores[shown],
+    s=90,
+    marker="s",
+    facecolor="none",
+    edgecolor="C0",
+    linewidth=1.5,
+    label=f"grid: {round(np.sqrt(shown))} learning rates",
 )
 ax_scatter.set_xscale("log")
 ax_scatter.set_xlabel("learning_rate_init (log scale)")
@@ -167,11 +174,18 @@ ax_scatter.legend(loc="upper left")
 
 ax_budget.plot(budgets, [grid_scores[n].max() for n in budgets], "s-", color="C0", label="grid")
 ax_budget.plot(
-    budgets, np.median(random_best, axis=0), "o-", color="C1",
+    budgets,
+    np.median(random_best, axis=0),
+    "o-",
+    color="C1",
     label=f"random (median of {n_repeats} seeds)",
 )
 ax_budget.fill_between(
-    budgets, random_best.min(axis=0), random_best.max(axis=0), color="C1", alpha=0.25,
+    budgets,
+    random_best.min(axis=0),
+    random_best.max(axis=0),
+    color="C1",
+    alpha=0.25,
     label="random (min to max)",
 )
 # The grid's failure at the smallest budget would squash the rest of the
@@ -182,7 +196,9 @@ for n in budgets:
     if grid_scores[n].max() < low:
         ax_budget.annotate(
             f"grid, N={n}: {grid_scores[n].max():.3f}\n(off the axis)",
-            xy=(n, low), xytext=(n + 1, low + 0.25 * (1 - low)), color="C0",
+            xy=(n, low),
+            xytext=(n + 1, low + 0.25 * (1 - low)),
+            color="C0",
             arrowprops={"arrowstyle": "->", "color": "C0"},
         )
 ax_budget.set_xticks(budgets)

@@ -120,7 +120,8 @@ train_margins = {name: margins(m.decision_function(X_train), y_train) for name, 
 for name, clf in models.items():
     q10, q50, q90 = np.percentile(train_margins[name], [10, 50, 90])
     print(
-        f"{name:8s} train acc {clf.score(X_train, y_train):.3f}  test acc {clf.score(X_test, y_test):.3f}"
+        f"{name:8s} train acc {clf.score(X_train, y_train):.3f}  "
+        f"test acc {clf.score(X_test, y_test):.3f}"
         f"  training margins q10/median/q90 {q10:.2f} / {q50:.2f} / {q90:.2f}"
     )
 print(f"SVM temperature_: {models['SVM'].temperature_:.3f}")
@@ -157,7 +158,7 @@ for ax, (name, clf) in zip(axes[0], models.items()):
 
 ax = axes[1, 0]
 ax.plot([1 / 3, 1], [1 / 3, 1], color="gray", linestyle=":", label="perfect calibration")
-for name, (conf, acc, count, ece) in calibration.items():
+for name, (conf, acc, _count, ece) in calibration.items():
     ax.plot(conf, acc, "o-", label=f"{name}: ECE {ece:.3f}")
 ax.set_xlabel("Confidence (largest predicted probability)")
 ax.set_ylabel("Accuracy")

@@ -45,21 +45,22 @@ QUICK = os.environ.get("SKDEEP_EXAMPLES_QUICK") == "1"
 n_samples, max_iter, n_per_head = (2000, 40, 3) if QUICK else (4000, 60, 4)
 
 X, y = make_classification(
-    n_samples=n_samples, n_features=30, n_informative=15, n_redundant=5, n_classes=4,
-    n_clusters_per_class=3, flip_y=0.05, random_state=0,
+    n_samples=n_samples,
+    n_features=30,
+    n_informative=15,
+    n_redundant=5,
+    n_classes=4,
+    n_clusters_per_class=3,
+    flip_y=0.05,
+    random_state=0,
 )
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.5, stratify=y, random_state=0
-)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
 
 common = dict(hidden_layer_sizes=(128, 128), learning_rate_init=3e-3, max_iter=max_iter)
 members = [
     (f"softmax_{seed}", MLPSoftmaxClassifier(random_state=seed, **common))
     for seed in range(n_per_head)
-] + [
-    (f"svm_{seed}", MLPSVMClassifier(random_state=seed, **common))
-    for seed in range(n_per_head)
-]
+] + [(f"svm_{seed}", MLPSVMClassifier(random_state=seed, **common)) for seed in range(n_per_head)]
 ensemble = make_pipeline(StandardScaler(), VotingClassifier(members, voting="soft"))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
@@ -102,8 +103,10 @@ values = np.array(list(member_acc.values()))
 best_member = values.max()
 full = ensemble_acc["all (VotingClassifier)"]
 print(f"mean member {values.mean():.4f}, best member {best_member:.4f}")
-print(f"ensemble gain: {full - values.mean():+.4f} over the mean member, "
-      f"{full - best_member:+.4f} over the best member")
+print(
+    f"ensemble gain: {full - values.mean():+.4f} over the mean member, "
+    f"{full - best_member:+.4f} over the best member"
+)
 
 # %%
 # The figure

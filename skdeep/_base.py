@@ -205,7 +205,9 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_state")
-        return self._fit(X, y, sample_weight, classes=None, incremental=False, continuing=continuing)
+        return self._fit(
+            X, y, sample_weight, classes=None, incremental=False, continuing=continuing
+        )
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
@@ -323,7 +325,9 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
 
     def _fit_unsafe(self, X, y, sample_weight, classes, incremental, continuing):
         self._check_compatible_params()
-        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=not continuing
+        )
         if continuing:
             classes = self.classes_  # fixed by the first fit; new labels are an error
         classes, y_index = self._encode_labels(y, classes)
@@ -393,8 +397,13 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         )
         with blas_threads_for(state.network, settings.batch_size):
             report = run_epochs(
-                state, objective, train, settings, validation,
-                on_epoch_begin=callbacks.epoch_begin, on_epoch_end=callbacks.epoch_end,
+                state,
+                objective,
+                train,
+                settings,
+                validation,
+                on_epoch_begin=callbacks.epoch_begin,
+                on_epoch_end=callbacks.epoch_end,
             )
         warn_stochastic(self, report, state, incremental)
         return report.best_validation_score
@@ -405,11 +414,14 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         if isinstance(self.class_weight, dict):
             unknown = set(self.class_weight) - set(classes.tolist())
             if unknown:
-                raise ValueError(f"class_weight has labels not in the classes: {sorted(unknown)!r}.")
+                raise ValueError(
+                    f"class_weight has labels not in the classes: {sorted(unknown)!r}."
+                )
             values = np.asarray(list(self.class_weight.values()), dtype=float)
             if not np.all(np.isfinite(values) & (values >= 0)):
                 raise ValueError(
-                    f"class_weight values must be finite and non-negative; got {self.class_weight!r}."
+                    "class_weight values must be finite and non-negative; "
+                    f"got {self.class_weight!r}."
                 )
         weights = compute_sample_weight(self.class_weight, y)
         if sample_weight is not None:

@@ -132,8 +132,14 @@ def make_averager(params):
 
 # Parameters that change the number or meaning of the trained arrays; the others
 # (dropout rate, batch-norm momentum, leaky slope) may change between warm starts.
-_LAYOUT_FIELDS = ("n_features", "hidden_layer_sizes", "n_outputs", "activation",
-                  "maxout_pieces", "batch_norm")
+_LAYOUT_FIELDS = (
+    "n_features",
+    "hidden_layer_sizes",
+    "n_outputs",
+    "activation",
+    "maxout_pieces",
+    "batch_norm",
+)
 
 
 def rebuild_for_warm_start(params, state, spec):

@@ -196,8 +196,10 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     >>> report.passed
     True
     """
-    for name, value, low in (("n_overfit_samples", n_overfit_samples, 2),
-                             ("overfit_max_iter", overfit_max_iter, 1)):
+    for name, value, low in (
+        ("n_overfit_samples", n_overfit_samples, 2),
+        ("overfit_max_iter", overfit_max_iter, 1),
+    ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
     X, y, _ = _validated(estimator, X, y, None)
@@ -206,14 +208,18 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     rng = check_random_state(estimator.random_state)
 
     tiny = clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4, penalty=None)
-    network = new_training_state(tiny, X, 1 if n_classes == 2 else n_classes, np.float64, rng).network
+    network = new_training_state(
+        tiny, X, 1 if n_classes == 2 else n_classes, np.float64, rng
+    ).network
     objective = make_objective(tiny, network)
     scores, _ = network.forward(X, training=False)
     initial = objective.loss(scores.copy(), y_index, None, gradient=False)
     expected = objective.loss.chance_loss(n_classes)
     initial_ok = abs(initial - expected) <= 0.02 * expected
 
-    own = new_training_state(estimator, X, network.spec.n_outputs, np.float64, check_random_state(0))
+    own = new_training_state(
+        estimator, X, network.spec.n_outputs, np.float64, check_random_state(0)
+    )
     own_objective = make_objective(estimator, own.network)
     weights = own.network.theta[: own.network.n_weights]
     penalty_value = own_objective.penalty.value(weights)
@@ -221,8 +227,14 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
 
     subset = _stratified_subset(y_index, n_overfit_samples, rng)
     overfit = clone(estimator).set_params(
-        penalty=None, dropout=0.0, early_stopping=False, max_iter=overfit_max_iter,
-        n_iter_no_change=overfit_max_iter, warm_start=False, verbose=0, max_norm=None,
+        penalty=None,
+        dropout=0.0,
+        early_stopping=False,
+        max_iter=overfit_max_iter,
+        n_iter_no_change=overfit_max_iter,
+        warm_start=False,
+        verbose=0,
+        max_norm=None,
     )
     import warnings
 
@@ -236,14 +248,23 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     messages = [
         f"initial loss with tiny weights {initial:.4f}, expected {expected:.4f} "
         f"({'ok' if initial_ok else 'MISMATCH: check the loss and the label encoding'})",
-        "no penalty configured" if penalty_raises is None else
-        f"penalty adds {penalty_value:.4g} to the initial loss "
+        "no penalty configured"
+        if penalty_raises is None
+        else f"penalty adds {penalty_value:.4g} to the initial loss "
         f"({'ok' if penalty_raises else 'MISMATCH'})",
         f"training accuracy on {len(subset)} samples without regularisation: {accuracy:.3f} "
         f"({'ok' if accuracy == 1 else 'cannot overfit: capacity, learning rate or a bug'})",
     ]
-    return SanityReport(expected, float(initial), bool(initial_ok), penalty_raises, accuracy,
-                        accuracy == 1.0, len(subset), messages)
+    return SanityReport(
+        expected,
+        float(initial),
+        bool(initial_ok),
+        penalty_raises,
+        accuracy,
+        accuracy == 1.0,
+        len(subset),
+        messages,
+    )
 
 
 def _stratified_subset(y_index, size, rng):

@@ -55,6 +55,7 @@ def _sample_candidates(subspaces, n_iter, rng, round_idx=0):
                 f"combinations, fewer than n_iter={n_iter}. Running {grid_size} "
                 "candidates in this round.",
                 UserWarning,
+                stacklevel=2,
             )
             n_iter = grid_size
         sampled = []

@@ -59,8 +59,7 @@ def warn_lbfgs(params, outcome):
     """Warn about an interrupted or unconverged L-BFGS run."""
     if outcome.interrupted:
         _warn(
-            "Training interrupted (KeyboardInterrupt); the best parameters found so far "
-            "were kept.",
+            "Training interrupted (KeyboardInterrupt); the best parameters found so far were kept.",
             UserWarning,
         )
     elif not outcome.converged:

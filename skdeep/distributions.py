@@ -30,8 +30,7 @@ def _check_bound(value, name):
     """Return ``value`` as a finite float, or raise naming the argument."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{name} must be a real number, got {value!r} of type "
-            f"{type(value).__name__}."
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
         )
     value = float(value)
     if not np.isfinite(value):
@@ -307,9 +306,7 @@ class loguniform(_UniformOnScale):
         low = _check_bound(low, "low")
         high = _check_bound(high, "high")
         if low <= 0:
-            raise ValueError(
-                f"low must be > 0 for a log-uniform distribution, got {low!r}."
-            )
+            raise ValueError(f"low must be > 0 for a log-uniform distribution, got {low!r}.")
         if not low < high:
             raise ValueError(f"high must be > low, got low={low!r} and high={high!r}.")
         self.low = low

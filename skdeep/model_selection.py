@@ -317,26 +317,20 @@ class CoarseToFineSearchCV(BaseSearchCV):
             for key, value in space.items():
                 if hasattr(value, "rvs"):
                     continue
-                if isinstance(value, str) or not isinstance(
-                    value, (Sequence, np.ndarray)
-                ):
+                if isinstance(value, str) or not isinstance(value, (Sequence, np.ndarray)):
                     raise TypeError(
                         f"param_distributions[{key!r}] must be a list of values or "
                         f"an object with an 'rvs' method, got {value!r} of type "
                         f"{type(value).__name__}."
                     )
                 if len(value) == 0:
-                    raise ValueError(
-                        f"param_distributions[{key!r}] is an empty list of values."
-                    )
+                    raise ValueError(f"param_distributions[{key!r}] is an empty list of values.")
             checked.append(dict(space))
         return checked
 
     def _check_ranking_refit(self):
         """Multi-metric rounds need ``refit`` to name the ranking metric."""
-        if isinstance(self.scoring, (list, tuple, dict)) and not isinstance(
-            self.refit, str
-        ):
+        if isinstance(self.scoring, (list, tuple, dict)) and not isinstance(self.refit, str):
             raise ValueError(
                 "CoarseToFineSearchCV ranks the configurations of each round by "
                 "the refit metric: with multiple metrics, refit must be the name "

@@ -5,7 +5,6 @@ update, ``avg <- d_t * avg + (1 - d_t) * theta`` with ``d_t = min(d, (1 + t) / (
 started at the first updated parameters (``skdeep.core.averaging``).
 """
 
-
 import numpy as np
 import pytest
 from _helpers import fit_quietly as _fit
@@ -26,12 +25,17 @@ def data():
 
 
 def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(8,), batch_size=30, learning_rate_init=0.02,
-                    random_state=0, max_iter=6, tol=0.0, n_iter_no_change=1000)
+    defaults = dict(
+        hidden_layer_sizes=(8,),
+        batch_size=30,
+        learning_rate_init=0.02,
+        random_state=0,
+        max_iter=6,
+        tol=0.0,
+        n_iter_no_change=1000,
+    )
     defaults.update(params)
     return cls(**defaults)
-
-
 
 
 def _raw_export(model):
@@ -106,8 +110,9 @@ def test_average_with_batch_norm_uses_running_statistics(data):
     X, y = data
     model = _fit(_model(average=0.9, batch_norm=True), X, y)
     network = model._state.network
-    coefs, intercepts = network.inference_params(theta=model._state.averager.average,
-                                                 state=network.state)
+    coefs, intercepts = network.inference_params(
+        theta=model._state.averager.average, state=network.state
+    )
     for a, b in zip(model.coefs_ + model.intercepts_, coefs + intercepts, strict=True):
         np.testing.assert_array_equal(a, b)
     assert _arrays_differ(model.coefs_, network.inference_params()[0])
@@ -138,8 +143,9 @@ def test_partial_fit_continues_from_raw_weights(data):
     model = _model(average=True)
     for _ in range(4):
         model.partial_fit(X, y, classes=[0, 1, 2])
-    np.testing.assert_allclose(model._state.network.theta, plain._state.network.theta,
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        model._state.network.theta, plain._state.network.theta, rtol=1e-12, atol=1e-14
+    )
     assert _arrays_differ(model.coefs_, plain.coefs_)
 
 
@@ -154,14 +160,25 @@ def test_average_ignored_by_lbfgs(data):
 
 def test_average_smooths_noisy_sgd():
     """Polyak averaging: with a large constant step the average beats the last iterate."""
-    X, y = make_classification(n_samples=300, n_features=10, n_informative=5, n_classes=3,
-                               flip_y=0.1, random_state=3)
+    X, y = make_classification(
+        n_samples=300, n_features=10, n_informative=5, n_classes=3, flip_y=0.1, random_state=3
+    )
     averaged_losses, raw_losses = [], []
     for seed in range(3):
         model = _fit(
-            _model(hidden_layer_sizes=(), solver="sgd", momentum=0.0, learning_rate_init=0.5,
-                   batch_size=10, alpha=0.0, max_iter=30, average=0.99, random_state=seed),
-            X, y,
+            _model(
+                hidden_layer_sizes=(),
+                solver="sgd",
+                momentum=0.0,
+                learning_rate_init=0.5,
+                batch_size=10,
+                alpha=0.0,
+                max_iter=30,
+                average=0.99,
+                random_state=seed,
+            ),
+            X,
+            y,
         )
         raw_coefs, raw_intercepts = _raw_export(model)
         scores = predict_scores(raw_coefs, raw_intercepts, model._state.network.activation, X)

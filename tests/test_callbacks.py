@@ -15,14 +15,14 @@ import pytest
 pytest.importorskip("sklearn.callback")
 
 from _helpers import fit_quietly as _fit
-from sklearn.callback import ScoringMonitor  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.metrics import accuracy_score  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.callback import ScoringMonitor
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier  # noqa: E402
+from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 
 CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 N_EPOCHS = 6
@@ -38,12 +38,17 @@ def data():
 
 def _model(cls, **params):
     # tol=0 with a long patience: training runs exactly max_iter epochs.
-    defaults = dict(hidden_layer_sizes=(8,), max_iter=N_EPOCHS, batch_size=32,
-                    learning_rate_init=0.02, tol=0.0, n_iter_no_change=1000, random_state=0)
+    defaults = dict(
+        hidden_layer_sizes=(8,),
+        max_iter=N_EPOCHS,
+        batch_size=32,
+        learning_rate_init=0.02,
+        tol=0.0,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
     defaults.update(params)
     return cls(**defaults)
-
-
 
 
 def _rows(monitor, task_name):
@@ -112,8 +117,18 @@ def test_scoring_monitor_logs_fit_and_every_epoch(data, cls):
 def test_scoring_monitor_with_early_stopping_scores_the_kept_epoch(data, cls):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(_model(cls, early_stopping=True, max_iter=10, n_iter_no_change=3, tol=1e-4,
-                        validation_fraction=0.2).set_callbacks(monitor), X, y)
+    model = _fit(
+        _model(
+            cls,
+            early_stopping=True,
+            max_iter=10,
+            n_iter_no_change=3,
+            tol=1e-4,
+            validation_fraction=0.2,
+        ).set_callbacks(monitor),
+        X,
+        y,
+    )
     epochs, root = _rows(monitor, "epoch"), _rows(monitor, "fit")[0]
     assert len(epochs) == model.n_iter_ == len(model.validation_scores_)
     # The best validation epoch's parameters are kept; the root task scores them.
@@ -133,8 +148,9 @@ def test_scoring_monitor_with_averaging_scores_the_averaged_weights(data):
 def test_scoring_monitor_lbfgs_has_only_the_root_task(data):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(_model(MLPSoftmaxClassifier, solver="lbfgs", max_iter=20)
-                 .set_callbacks(monitor), X, y)
+    model = _fit(
+        _model(MLPSoftmaxClassifier, solver="lbfgs", max_iter=20).set_callbacks(monitor), X, y
+    )
     assert _rows(monitor, "epoch") == []
     assert _rows(monitor, "fit")[0]["accuracy"] == accuracy_score(y, model.predict(X))
 
@@ -204,8 +220,9 @@ def test_progress_bar_set_on_a_pipeline_reaches_the_network(data, capsys):
 def test_auto_propagated_callback_on_pipeline_sees_every_epoch(data):
     X, y = data
     recorder = PropagatedRecorder()
-    pipe = _fit(make_pipeline(StandardScaler(), _model(MLPSVMClassifier))
-                .set_callbacks(recorder), X, y)
+    pipe = _fit(
+        make_pipeline(StandardScaler(), _model(MLPSVMClassifier)).set_callbacks(recorder), X, y
+    )
     network = pipe[-1]
     epochs = [task for task in recorder.ended if task[1] == "epoch"]
     assert epochs == [("MLPSVMClassifier", "epoch", k) for k in range(network.n_iter_)]
@@ -219,8 +236,9 @@ def test_scoring_monitor_on_a_pipeline_step(data):
     # task tree is then attached below the pipeline's.
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    pipe = _fit(make_pipeline(StandardScaler(), _model(MLPSoftmaxClassifier)
-                              .set_callbacks(monitor)), X, y)
+    pipe = _fit(
+        make_pipeline(StandardScaler(), _model(MLPSoftmaxClassifier).set_callbacks(monitor)), X, y
+    )
     log = monitor.get_logs()
     assert log.estimator_name == "Pipeline"
     epochs = _rows(monitor, "epoch")

@@ -4,7 +4,6 @@ Each mini-batch loss is the weighted mean over the batch, so a class weight must
 act exactly as the corresponding per-sample weight, whatever the solver.
 """
 
-
 import numpy as np
 import pytest
 from _helpers import fit_quietly as _fit
@@ -18,8 +17,13 @@ from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 @pytest.fixture(scope="module")
 def imbalanced():
     X, y = make_classification(
-        n_samples=1000, n_features=8, n_informative=4, weights=[0.9, 0.1], class_sep=0.6,
-        flip_y=0.02, random_state=0,
+        n_samples=1000,
+        n_features=8,
+        n_informative=4,
+        weights=[0.9, 0.1],
+        class_sep=0.6,
+        flip_y=0.02,
+        random_state=0,
     )
     return train_test_split(X, y, stratify=y, random_state=0)
 
@@ -27,19 +31,28 @@ def imbalanced():
 @pytest.fixture(scope="module")
 def three_class():
     X, y = make_classification(
-        n_samples=150, n_features=6, n_informative=4, n_classes=3, weights=[0.6, 0.3, 0.1],
+        n_samples=150,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
         random_state=0,
     )
     return X, y
 
 
 def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(8,), batch_size=32, learning_rate_init=0.02,
-                    random_state=0, max_iter=5, tol=0.0, n_iter_no_change=1000)
+    defaults = dict(
+        hidden_layer_sizes=(8,),
+        batch_size=32,
+        learning_rate_init=0.02,
+        random_state=0,
+        max_iter=5,
+        tol=0.0,
+        n_iter_no_change=1000,
+    )
     defaults.update(params)
     return cls(**defaults)
-
-
 
 
 def _assert_same_parameters(a, b, rtol=0.0):
@@ -56,9 +69,15 @@ def test_balanced_raises_minority_recall(imbalanced, cls):
     recalls = {}
     for class_weight in (None, "balanced"):
         model = _fit(
-            cls(hidden_layer_sizes=(16,), class_weight=class_weight, max_iter=40,
-                learning_rate_init=0.01, random_state=0),
-            X_train, y_train,
+            cls(
+                hidden_layer_sizes=(16,),
+                class_weight=class_weight,
+                max_iter=40,
+                learning_rate_init=0.01,
+                random_state=0,
+            ),
+            X_train,
+            y_train,
         )
         recalls[class_weight] = recall_score(y_test, model.predict(X_test))
     assert recalls["balanced"] > recalls[None] + 0.25
@@ -70,8 +89,9 @@ def test_dict_equals_sample_weight(three_class, cls, solver):
     X, y = three_class
     class_weight = {0: 0.5, 1: 2.0, 2: 7.0}
     by_class = _fit(_model(cls, solver=solver, class_weight=class_weight), X, y)
-    by_sample = _fit(_model(cls, solver=solver), X, y,
-                     sample_weight=np.array([class_weight[c] for c in y]))
+    by_sample = _fit(
+        _model(cls, solver=solver), X, y, sample_weight=np.array([class_weight[c] for c in y])
+    )
     _assert_same_parameters(by_class, by_sample)
     assert by_class.loss_curve_ == by_sample.loss_curve_
 
@@ -112,8 +132,12 @@ def test_class_weight_with_lbfgs(three_class):
     X, y = three_class
     class_weight = {0: 1.0, 1: 3.0, 2: 9.0}
     by_class = _fit(_model(solver="lbfgs", max_iter=30, class_weight=class_weight), X, y)
-    by_sample = _fit(_model(solver="lbfgs", max_iter=30), X, y,
-                     sample_weight=np.array([class_weight[c] for c in y]))
+    by_sample = _fit(
+        _model(solver="lbfgs", max_iter=30),
+        X,
+        y,
+        sample_weight=np.array([class_weight[c] for c in y]),
+    )
     _assert_same_parameters(by_class, by_sample, rtol=1e-8)
 
 

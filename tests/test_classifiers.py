@@ -20,8 +20,6 @@ from skdeep.core.layers import BatchNorm, Dense
 CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 
 
-
-
 def _data(n_classes=3, n_samples=120, n_features=8, seed=0):
     X, y = make_classification(
         n_samples=n_samples,

@@ -38,8 +38,7 @@ PENALTY = {"good": 0.0, "fair": 0.5, "bad": 100.0, "broken": 0.0}
 
 
 class Peaked(ClassifierMixin, BaseEstimator):
-    def __init__(self, lr=1e-2, beta=0.9, width=0.5, units=8, kind="good", other=1.0,
-                 noise=0.0):
+    def __init__(self, lr=1e-2, beta=0.9, width=0.5, units=8, kind="good", other=1.0, noise=0.0):
         self.lr = lr
         self.beta = beta
         self.width = width
@@ -212,9 +211,7 @@ def test_narrow_keeps_loc_and_scale_of_scipy_distributions():
     np.testing.assert_allclose(narrowed.support(), [-0.25, 2.0])
     narrowed = _narrow_distribution(scipy.stats.randint(1, 10, loc=10), [12, 15, 13])
     assert narrowed.support() == (12, 15)
-    assert _narrow_distribution(scipy.stats.reciprocal(1, 10), [2, 3]).dist.name == (
-        "reciprocal"
-    )
+    assert _narrow_distribution(scipy.stats.reciprocal(1, 10), [2, 3]).dist.name == ("reciprocal")
 
 
 def test_single_best_value_gives_a_neighbourhood_on_the_distributions_scale():
@@ -266,9 +263,7 @@ def test_categorical_only_space_is_pruned():
     assert len({tuple(sorted(p.items())) for p in round_values_params(results, 0)}) == 9
     assert search.rounds_[1] == {"kind": ["good"], "units": [1, 7]}
     with pytest.warns(UserWarning, match="fewer than n_iter"):
-        toy_search(param_distributions=space, n_iter=5, top_k=1, n_rounds=2).fit(
-            X_TOY, Y_TOY
-        )
+        toy_search(param_distributions=space, n_iter=5, top_k=1, n_rounds=2).fit(X_TOY, Y_TOY)
 
 
 def round_values_params(results, round_idx):
@@ -319,8 +314,7 @@ def test_list_of_dicts_keeps_only_productive_subspaces():
     results = search.cv_results_
     best = top_indices(results, 10, 3)
     widths = [results["params"][i]["width"] for i in best]
-    np.testing.assert_allclose(search.rounds_[1][0]["width"].support(),
-                               [min(widths), max(widths)])
+    np.testing.assert_allclose(search.rounds_[1][0]["width"].support(), [min(widths), max(widths)])
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
@@ -411,9 +405,7 @@ def lr_near_1e_4(estimator, X, y):
 def test_multimetric_scoring_ranks_by_refit_metric():
     scoring = {"high": lr_near_1e_2, "low": lr_near_1e_4}
     space = {"lr": loguniform(1e-6, 1)}
-    search = toy_search(
-        param_distributions=space, scoring=scoring, refit="low", top_k=3
-    )
+    search = toy_search(param_distributions=space, scoring=scoring, refit="low", top_k=3)
     search.fit(X_TOY, Y_TOY)
     results = search.cv_results_
     assert search.multimetric_
@@ -426,9 +418,7 @@ def test_multimetric_scoring_ranks_by_refit_metric():
     assert search.best_score_ == results["mean_test_low"].max()
     assert abs(np.log10(search.best_params_["lr"]) + 4) < 0.5
     # ranking by the other metric moves the search elsewhere
-    other = toy_search(
-        param_distributions=space, scoring=scoring, refit="high", top_k=3
-    )
+    other = toy_search(param_distributions=space, scoring=scoring, refit="high", top_k=3)
     other.fit(X_TOY, Y_TOY)
     assert abs(np.log10(other.best_params_["lr"]) + 2) < 0.5
 
@@ -436,9 +426,12 @@ def test_multimetric_scoring_ranks_by_refit_metric():
 @pytest.mark.parametrize("refit", [False, True, lr_near_1e_2])
 def test_multimetric_needs_refit_name_before_fitting(refit):
     search = CoarseToFineSearchCV(
-        FailingFit(), {"lr": loguniform(1e-5, 1)},
-        scoring={"high": lr_near_1e_2, "low": lr_near_1e_4}, refit=refit,
-        error_score="raise", cv=3,
+        FailingFit(),
+        {"lr": loguniform(1e-5, 1)},
+        scoring={"high": lr_near_1e_2, "low": lr_near_1e_4},
+        refit=refit,
+        error_score="raise",
+        cv=3,
     )
     with pytest.raises(ValueError, match="refit"):
         search.fit(X_TOY, Y_TOY)
@@ -484,11 +477,14 @@ def test_dask_backend(iris):
     distributed = pytest.importorskip("distributed")
     X, y = iris
     reference = sgd_search().fit(X, y)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
-    ) as cluster, distributed.Client(cluster):
-        with joblib.parallel_backend("dask"):
-            search = sgd_search().fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
+        search = sgd_search().fit(X, y)
     assert_same_search(reference, search)
 
 
@@ -501,9 +497,7 @@ def test_clone_pickle_and_params(iris):
     restored = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(restored.predict(X), search.predict(X))
     assert restored.rounds_ == search.rounds_
-    np.testing.assert_array_equal(
-        restored.cv_results_["round"], search.cv_results_["round"]
-    )
+    np.testing.assert_array_equal(restored.cv_results_["round"], search.cv_results_["round"])
 
 
 def test_shuffled_cv_and_verbose(iris, capsys):

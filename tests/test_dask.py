@@ -95,7 +95,12 @@ def test_randomized_search_on_dask_matches_serial(client, data, cls):
 
     def search(n_jobs):
         return RandomizedSearchCV(
-            _estimator(cls), space, n_iter=4, cv=_cv(), random_state=0, n_jobs=n_jobs,
+            _estimator(cls),
+            space,
+            n_iter=4,
+            cv=_cv(),
+            random_state=0,
+            n_jobs=n_jobs,
             return_train_score=True,
         )
 
@@ -119,7 +124,12 @@ def test_coarse_to_fine_on_dask_matches_serial(client, data):
         return CoarseToFineSearchCV(
             _estimator(MLPSoftmaxClassifier),
             {"learning_rate_init": loguniform(1e-3, 1e-1), "alpha": loguniform(1e-5, 1e-2)},
-            n_iter=3, n_rounds=2, top_k=2, cv=_cv(), random_state=0, n_jobs=n_jobs,
+            n_iter=3,
+            n_rounds=2,
+            top_k=2,
+            cv=_cv(),
+            random_state=0,
+            n_jobs=n_jobs,
         )
 
     on_dask = _run(search(n_jobs=-1), X, y, "dask")
@@ -153,8 +163,11 @@ def Incremental():
 @pytest.fixture(scope="module")
 def blocks():
     X, y = make_classification(
-        n_samples=N_BLOCKS * BLOCK_ROWS + 1000, n_features=N_FEATURES, n_informative=10,
-        n_redundant=4, random_state=1,
+        n_samples=N_BLOCKS * BLOCK_ROWS + 1000,
+        n_features=N_FEATURES,
+        n_informative=10,
+        n_redundant=4,
+        random_state=1,
     )
     n = N_BLOCKS * BLOCK_ROWS
     return X[:n], y[:n], X[n:], y[n:]
@@ -169,7 +182,7 @@ class _BlockStore:
 
     def load(self, i):
         self.events.append(("load", i))
-        return self.X[i * BLOCK_ROWS:(i + 1) * BLOCK_ROWS]
+        return self.X[i * BLOCK_ROWS : (i + 1) * BLOCK_ROWS]
 
     def array(self):
         import dask
@@ -187,7 +200,7 @@ def _logging_classifier(cls, store):
 
     class Logged(cls):
         def partial_fit(self, X, y, classes=None, sample_weight=None):
-            block = int(np.flatnonzero((store.X == X[0]).all(axis=1))[0]) // BLOCK_ROWS
+            block = int(np.flatnonzero((X[0] == store.X).all(axis=1))[0]) // BLOCK_ROWS
             store.events.append(("fit", block))
             return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
 
@@ -202,8 +215,9 @@ def _net(cls, **params):
 def _train(Incremental, estimator, X, y, n_passes, random_state=0, scheduler="sync"):
     import dask
 
-    model = Incremental(estimator, scoring="accuracy", shuffle_blocks=True,
-                        random_state=random_state)
+    model = Incremental(
+        estimator, scoring="accuracy", shuffle_blocks=True, random_state=random_state
+    )
     with dask.config.set(scheduler=scheduler):
         for _ in range(n_passes):
             model.partial_fit(X, y, classes=[0, 1])
@@ -213,8 +227,7 @@ def _train(Incremental, estimator, X, y, n_passes, random_state=0, scheduler="sy
 def _dask_xy(X, y):
     import dask.array as da
 
-    return (da.from_array(X, chunks=(BLOCK_ROWS, N_FEATURES)),
-            da.from_array(y, chunks=BLOCK_ROWS))
+    return (da.from_array(X, chunks=(BLOCK_ROWS, N_FEATURES)), da.from_array(y, chunks=BLOCK_ROWS))
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
@@ -234,8 +247,10 @@ def test_incremental_learns_from_blocks(Incremental, blocks, cls):
     with dask.config.set(scheduler="sync"):
         np.testing.assert_array_equal(model.predict(X_test_d).compute(), fitted.predict(X_test))
         np.testing.assert_allclose(
-            model.predict_proba(X_test_d).compute(), fitted.predict_proba(X_test),
-            rtol=1e-12, atol=1e-15,
+            model.predict_proba(X_test_d).compute(),
+            fitted.predict_proba(X_test),
+            rtol=1e-12,
+            atol=1e-15,
         )
 
 
@@ -244,8 +259,7 @@ def test_incremental_holds_one_block_at_a_time(Incremental, blocks):
     store = _BlockStore(X)
     Xd = store.array()
     yd = _dask_xy(X, y)[1]
-    _train(Incremental, _net(_logging_classifier(MLPSoftmaxClassifier, store)), Xd, yd,
-           n_passes=2)
+    _train(Incremental, _net(_logging_classifier(MLPSoftmaxClassifier, store)), Xd, yd, n_passes=2)
     events = store.events
     assert len(events) == 2 * 2 * N_BLOCKS
     # Every block is loaded right before the partial_fit that consumes it, so no
@@ -268,14 +282,16 @@ def test_incremental_is_deterministic(Incremental, blocks, client):
     np.testing.assert_array_equal(first.predict_proba(X_test), again.predict_proba(X_test))
 
     # Another block order is another model.
-    other = _train(Incremental, _net(MLPSoftmaxClassifier), Xd, yd, n_passes=2,
-                   random_state=3).estimator_
+    other = _train(
+        Incremental, _net(MLPSoftmaxClassifier), Xd, yd, n_passes=2, random_state=3
+    ).estimator_
     assert not np.allclose(first.coefs_[0], other.coefs_[0])
 
     # On the cluster, the model travels from worker to worker between blocks
     # (pickled with its optimizer state) and ends up the same.
-    remote = _train(Incremental, _net(MLPSoftmaxClassifier), Xd, yd, n_passes=2,
-                    scheduler="dask.distributed").estimator_
+    remote = _train(
+        Incremental, _net(MLPSoftmaxClassifier), Xd, yd, n_passes=2, scheduler="dask.distributed"
+    ).estimator_
     assert remote.n_iter_ == first.n_iter_
     for a, b in zip(first.coefs_ + first.intercepts_, remote.coefs_ + remote.intercepts_):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -104,8 +104,8 @@ def test_repeated_fits_are_bit_identical(data, head, config):
     model = _model(head, **CONFIGS[config])
     first = _quietly(clone(model).fit, X, y)
     # Disturb every global source of randomness between the two fits.
-    np.random.seed(12345)
-    np.random.rand(10)
+    np.random.seed(12345)  # noqa: NPY002 (the global state is disturbed on purpose)
+    np.random.rand(10)  # noqa: NPY002
     second = _quietly(clone(model).fit, X, y)
     assert first.history_, "no history recorded"
     assert_bit_identical(first, second, X)
@@ -158,8 +158,7 @@ SEARCH_SPACE = {
 
 
 def _search_model():
-    return MLPSoftmaxClassifier(hidden_layer_sizes=(8,), max_iter=8, batch_size=30,
-                                random_state=3)
+    return MLPSoftmaxClassifier(hidden_layer_sizes=(8,), max_iter=8, batch_size=30, random_state=3)
 
 
 def _assert_same_search(a, b, X):
@@ -177,10 +176,15 @@ def test_randomized_search_n_jobs_does_not_change_results(data):
     searches = [
         _quietly(
             RandomizedSearchCV(
-                _search_model(), SEARCH_SPACE, n_iter=4, cv=KFold(3), random_state=0,
+                _search_model(),
+                SEARCH_SPACE,
+                n_iter=4,
+                cv=KFold(3),
+                random_state=0,
                 n_jobs=n_jobs,
             ).fit,
-            X, y,
+            X,
+            y,
         )
         for n_jobs in (1, 2)
     ]
@@ -193,10 +197,17 @@ def test_coarse_to_fine_n_jobs_does_not_change_results(data):
     searches = [
         _quietly(
             CoarseToFineSearchCV(
-                _search_model(), SEARCH_SPACE, n_iter=3, n_rounds=2, top_k=2, cv=3,
-                random_state=0, n_jobs=n_jobs,
+                _search_model(),
+                SEARCH_SPACE,
+                n_iter=3,
+                n_rounds=2,
+                top_k=2,
+                cv=3,
+                random_state=0,
+                n_jobs=n_jobs,
             ).fit,
-            X, y,
+            X,
+            y,
         )
         for n_jobs in (1, 2)
     ]
@@ -207,10 +218,10 @@ def test_coarse_to_fine_n_jobs_does_not_change_results(data):
 # --------------------------------------------------------------------- pickling
 RESUME_CONFIGS = {
     "adam_dropout_average": dict(dropout=0.3, average=True),
-    "sgd_batch_norm_step": dict(solver="sgd", batch_norm=True, learning_rate="step",
-                                decay_steps=1),
-    "rmsprop_maxout_adaptive": dict(solver="rmsprop", activation="maxout",
-                                    learning_rate="adaptive"),
+    "sgd_batch_norm_step": dict(solver="sgd", batch_norm=True, learning_rate="step", decay_steps=1),
+    "rmsprop_maxout_adaptive": dict(
+        solver="rmsprop", activation="maxout", learning_rate="adaptive"
+    ),
     "float32_adagrad": dict(solver="adagrad", dtype="float32"),
 }
 
@@ -236,12 +247,12 @@ def test_pickle_then_partial_fit_equals_uninterrupted(data, head, config):
     assert_bit_identical(straight, interrupted, X)
 
 
-@pytest.mark.parametrize("config", ["adam", "lsuv_batch_norm_dropout", "lbfgs_batch_norm",
-                                    "average"])
+@pytest.mark.parametrize(
+    "config", ["adam", "lsuv_batch_norm_dropout", "lbfgs_batch_norm", "average"]
+)
 def test_pickle_then_warm_start_equals_uninterrupted(data, config):
     X, y = data
-    params = dict(warm_start=True, max_iter=3, tol=0.0, n_iter_no_change=1000,
-                  **CONFIGS[config])
+    params = dict(warm_start=True, max_iter=3, tol=0.0, n_iter_no_change=1000, **CONFIGS[config])
     straight = _model(**params)
     _quietly(straight.fit, X, y)
     _quietly(straight.fit, X, y)

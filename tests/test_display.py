@@ -11,8 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
-from skdeep import TrainingHistoryDisplay
+from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, TrainingHistoryDisplay
 
 ALL_PANELS = ["loss", "validation_score", "learning_rate", "update_ratio"]
 

@@ -35,8 +35,13 @@ def test_repr_attributes_and_support(dist, text):
 
 
 @pytest.mark.parametrize(
-    "dist", [loguniform(1e-4, 1), loguniform(3, 7), one_minus_loguniform(0.9, 0.999),
-             one_minus_loguniform(0.0, 0.5)]
+    "dist",
+    [
+        loguniform(1e-4, 1),
+        loguniform(3, 7),
+        one_minus_loguniform(0.9, 0.999),
+        one_minus_loguniform(0.0, 0.5),
+    ],
 )
 def test_samples_stay_in_range(dist):
     samples = dist.rvs(size=N_SAMPLES, random_state=0)
@@ -78,9 +83,7 @@ def test_one_minus_loguniform_exponent_is_uniform():
     assert np.mean(plain >= 0.99) < 0.1
 
 
-@pytest.mark.parametrize(
-    "dist", [loguniform(1e-3, 10), one_minus_loguniform(0.5, 0.9999)]
-)
+@pytest.mark.parametrize("dist", [loguniform(1e-3, 10), one_minus_loguniform(0.5, 0.9999)])
 def test_cdf_ppf_pdf_are_consistent(dist):
     q = np.linspace(0, 1, 11)
     x = dist.ppf(q)
@@ -103,9 +106,7 @@ def test_cdf_ppf_pdf_are_consistent(dist):
 
 def test_loguniform_pdf_matches_scipy():
     x = np.geomspace(1e-3, 10, 7)
-    np.testing.assert_allclose(
-        loguniform(1e-3, 10).pdf(x), scipy.stats.loguniform(1e-3, 10).pdf(x)
-    )
+    np.testing.assert_allclose(loguniform(1e-3, 10).pdf(x), scipy.stats.loguniform(1e-3, 10).pdf(x))
 
 
 @pytest.mark.parametrize(
@@ -118,9 +119,7 @@ def test_rvs_random_state_and_shapes(cls, args):
     assert dist.rvs(size=(2, 3), random_state=0).shape == (2, 3)
 
     # int seeds are reproducible, different seeds differ
-    np.testing.assert_array_equal(
-        dist.rvs(5, random_state=3), dist.rvs(5, random_state=3)
-    )
+    np.testing.assert_array_equal(dist.rvs(5, random_state=3), dist.rvs(5, random_state=3))
     assert not np.array_equal(dist.rvs(5, random_state=3), dist.rvs(5, random_state=4))
     # a RandomState is advanced in place, like scipy
     rs = np.random.RandomState(3)
@@ -133,9 +132,9 @@ def test_rvs_random_state_and_shapes(cls, args):
         dist.rvs(5, random_state=np.random.default_rng(7)),
     )
     # None uses the global numpy state
-    np.random.seed(11)
+    np.random.seed(11)  # noqa: NPY002 (None means the global state)
     a = dist.rvs(4)
-    np.random.seed(11)
+    np.random.seed(11)  # noqa: NPY002 (None means the global state)
     np.testing.assert_array_equal(a, dist.rvs(4))
 
 
@@ -145,16 +144,12 @@ def test_bad_random_state(bad):
         loguniform(1, 2).rvs(random_state=bad)
 
 
-@pytest.mark.parametrize(
-    "dist", [loguniform(1e-4, 1), one_minus_loguniform(0.9, 0.999)]
-)
+@pytest.mark.parametrize("dist", [loguniform(1e-4, 1), one_minus_loguniform(0.9, 0.999)])
 def test_pickle_equality_and_hash(dist):
     clone = pickle.loads(pickle.dumps(dist))
     assert clone == dist and hash(clone) == hash(dist)
     assert clone is not dist
-    np.testing.assert_array_equal(
-        clone.rvs(5, random_state=0), dist.rvs(5, random_state=0)
-    )
+    np.testing.assert_array_equal(clone.rvs(5, random_state=0), dist.rvs(5, random_state=0))
     assert dist != type(dist)(dist.low, (dist.low + dist.high) / 2)
     assert loguniform(0.5, 0.9) != one_minus_loguniform(0.5, 0.9)
 
@@ -217,7 +212,10 @@ def test_usable_in_parameter_sampler_and_randomized_search():
 
     def search(seed):
         return RandomizedSearchCV(
-            SGDClassifier(penalty="elasticnet", random_state=0), space, n_iter=4, cv=3,
+            SGDClassifier(penalty="elasticnet", random_state=0),
+            space,
+            n_iter=4,
+            cv=3,
             random_state=seed,
         ).fit(X, y)
 

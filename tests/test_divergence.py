@@ -24,15 +24,23 @@ def data():
 
 
 def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(20,), batch_size=BATCH, random_state=0, max_iter=20,
-                    n_iter_no_change=1000)
+    defaults = dict(
+        hidden_layer_sizes=(20,),
+        batch_size=BATCH,
+        random_state=0,
+        max_iter=20,
+        n_iter_no_change=1000,
+    )
     defaults.update(params)
     return cls(**defaults)
 
 
 def _divergence_warnings(records):
-    return [r for r in records if issubclass(r.category, ConvergenceWarning)
-            and "diverged" in str(r.message)]
+    return [
+        r
+        for r in records
+        if issubclass(r.category, ConvergenceWarning) and "diverged" in str(r.message)
+    ]
 
 
 def _fit_recording(model, X, y, **kwargs):
@@ -133,8 +141,13 @@ def test_partial_fit_divergence_keeps_previous_parameters(data, monkeypatch):
 def test_mid_run_blow_up_restores_best_epoch(data, monkeypatch, cls, bad_value):
     """A non-finite (or > 3x) batch loss in epoch 5 leaves the best of epochs 1-4."""
     X, y = data
-    params = dict(learning_rate="invscaling", learning_rate_init=0.05, power_t=0.5,
-                  batch_norm=True, average=0.9)
+    params = dict(
+        learning_rate="invscaling",
+        learning_rate_init=0.05,
+        power_t=0.5,
+        batch_norm=True,
+        average=0.9,
+    )
     batches = math.ceil(len(y) / BATCH)
     _blow_up_on_call(monkeypatch, bad_call=4 * batches + 2, bad_value=bad_value)  # epoch 5
     model = _model(cls, **params)
@@ -144,7 +157,7 @@ def test_mid_run_blow_up_restores_best_epoch(data, monkeypatch, cls, bad_value):
     diverged = _divergence_warnings(records)
     assert len(diverged) == 1
     # The message names the rate in force when it happened (epoch index 4).
-    assert f"learning rate {0.05 / 5 ** 0.5:g}" in str(diverged[0].message)
+    assert f"learning rate {0.05 / 5**0.5:g}" in str(diverged[0].message)
     assert model.n_iter_ == 4
     best_epoch = int(np.argmin(model.loss_curve_)) + 1
     reference = _model(cls, **params | {"max_iter": best_epoch})
@@ -166,8 +179,9 @@ def test_no_false_alarm_on_ordinary_training(data):
 
 def test_no_false_alarm_when_continuing_from_a_near_perfect_fit():
     """A tiny starting loss must not make ordinary mini-batch noise look like divergence."""
-    X, y = make_classification(n_samples=200, n_features=5, n_informative=5, n_redundant=0,
-                               class_sep=3.0, random_state=1)
+    X, y = make_classification(
+        n_samples=200, n_features=5, n_informative=5, n_redundant=0, class_sep=3.0, random_state=1
+    )
     model = _model(learning_rate_init=0.05, max_iter=60, warm_start=True, alpha=0.0)
     _fit_recording(model, X, y)
     assert model.loss_ < 0.05

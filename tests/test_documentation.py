@@ -26,12 +26,28 @@ def test_documentation_builds_without_warnings(tmp_path):
     for generated in ("auto_examples", "generated"):
         shutil.rmtree(ROOT / "doc" / generated, ignore_errors=True)
     env = {**os.environ, "SKDEEP_EXAMPLES_QUICK": "1", "MPLBACKEND": "Agg"}
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
-               str(ROOT / "doc"), str(tmp_path / "html")]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=1200)
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        str(ROOT / "doc"),
+        str(tmp_path / "html"),
+    ]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+    )
     assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
     built = tmp_path / "html"
-    for page in ("index.html", "user_guide.html", "api.html", "guarantees.html",
-                 "auto_examples/index.html", "auto_examples/plot_mnist1d.html"):
+    for page in (
+        "index.html",
+        "user_guide.html",
+        "api.html",
+        "guarantees.html",
+        "auto_examples/index.html",
+        "auto_examples/plot_mnist1d.html",
+    ):
         assert (built / page).is_file(), page

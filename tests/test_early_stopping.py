@@ -73,8 +73,11 @@ def test_best_epoch_is_restored_exactly(noisy_data, cls, extra):
     # ...the shorter run retraces the same trajectory up to the best epoch...
     assert short_run.validation_scores_ == long_run.validation_scores_[:best]
     # ...and the long run's final model is the best epoch's, to the last bit.
-    for a, b in zip(long_run.coefs_ + long_run.intercepts_,
-                    short_run.coefs_ + short_run.intercepts_, strict=True):
+    for a, b in zip(
+        long_run.coefs_ + long_run.intercepts_,
+        short_run.coefs_ + short_run.intercepts_,
+        strict=True,
+    ):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(long_run._state.network.state, short_run._state.network.state)
     np.testing.assert_array_equal(long_run._state.network.theta, short_run._state.network.theta)
@@ -120,9 +123,7 @@ def test_attributes_without_early_stopping(noisy_data):
         assert "validation_loss" not in record and "validation_score" not in record
 
 
-@pytest.mark.parametrize(
-    "counts", [(180, 20), (150, 30, 20)], ids=["binary", "three-class"]
-)
+@pytest.mark.parametrize("counts", [(180, 20), (150, 30, 20)], ids=["binary", "three-class"])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 def test_validation_split_is_stratified(counts, seed):
     """With constant features the model predicts the majority class everywhere.
@@ -135,8 +136,13 @@ def test_validation_split_is_stratified(counts, seed):
     y = np.repeat(np.arange(len(counts)), counts)
     X = np.zeros((len(y), 3))
     model = MLPSoftmaxClassifier(
-        hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.1,
-        n_iter_no_change=3, max_iter=50, learning_rate_init=0.01, random_state=seed,
+        hidden_layer_sizes=(4,),
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        max_iter=50,
+        learning_rate_init=0.01,
+        random_state=seed,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -158,8 +164,15 @@ def test_validation_split_is_stratified(counts, seed):
 def test_early_stopping_stops_when_validation_plateaus(noisy_data):
     X, y = noisy_data
     model = MLPSoftmaxClassifier(
-        hidden_layer_sizes=(50,), learning_rate_init=0.01, batch_size=32, early_stopping=True,
-        validation_fraction=0.2, n_iter_no_change=3, tol=0.5, max_iter=200, random_state=0,
+        hidden_layer_sizes=(50,),
+        learning_rate_init=0.01,
+        batch_size=32,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+        tol=0.5,
+        max_iter=200,
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -184,10 +197,16 @@ def test_validation_score_is_weighted():
     sample_weight = np.where(y == 0, 0.0, 1.0)
     model = _fit_quietly(
         MLPSoftmaxClassifier(
-            hidden_layer_sizes=(4,), early_stopping=True, learning_rate_init=0.05,
-            n_iter_no_change=1000, max_iter=5, random_state=0,
+            hidden_layer_sizes=(4,),
+            early_stopping=True,
+            learning_rate_init=0.05,
+            n_iter_no_change=1000,
+            max_iter=5,
+            random_state=0,
         ),
-        X, y, sample_weight=sample_weight,
+        X,
+        y,
+        sample_weight=sample_weight,
     )
     # Trained on class 1 only, the model predicts class 1 everywhere: the weighted
     # validation accuracy is 1 (an unweighted one would be 0.1).
@@ -209,8 +228,13 @@ def test_warm_start_keeps_the_validation_split():
     X = np.zeros((200, 2))
     sample_weight = rng.uniform(0.5, 1.5, size=200)
     model = MLPSoftmaxClassifier(
-        hidden_layer_sizes=(3,), early_stopping=True, validation_fraction=0.2,
-        learning_rate_init=0.01, n_iter_no_change=1000, max_iter=2, warm_start=True,
+        hidden_layer_sizes=(3,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        learning_rate_init=0.01,
+        n_iter_no_change=1000,
+        max_iter=2,
+        warm_start=True,
         random_state=0,
     )
     _fit_quietly(model, X, y, sample_weight=sample_weight)

@@ -33,14 +33,22 @@ def _members(seed=0, max_iter=30):
     # early_stopping makes the SVM head fit its temperature on held-out rows; with
     # the training rows it is overconfident and would dominate a soft vote.
     common = dict(
-        hidden_layer_sizes=(32,), max_iter=max_iter, learning_rate_init=0.01, alpha=1e-3,
-        early_stopping=True, validation_fraction=0.2,
+        hidden_layer_sizes=(32,),
+        max_iter=max_iter,
+        learning_rate_init=0.01,
+        alpha=1e-3,
+        early_stopping=True,
+        validation_fraction=0.2,
     )
     return [
-        ("softmax", make_pipeline(
-            StandardScaler(), MLPSoftmaxClassifier(random_state=seed, **common))),
-        ("svm", make_pipeline(
-            StandardScaler(), MLPSVMClassifier(random_state=seed + 100, **common))),
+        (
+            "softmax",
+            make_pipeline(StandardScaler(), MLPSoftmaxClassifier(random_state=seed, **common)),
+        ),
+        (
+            "svm",
+            make_pipeline(StandardScaler(), MLPSVMClassifier(random_state=seed + 100, **common)),
+        ),
     ]
 
 

@@ -42,8 +42,13 @@ def data():
 
 def _model(cls=MLPSoftmaxClassifier, **params):
     defaults = dict(
-        hidden_layer_sizes=(8,), batch_size=BATCH, max_iter=10, learning_rate_init=0.01,
-        tol=0.0, n_iter_no_change=1000, random_state=0,
+        hidden_layer_sizes=(8,),
+        batch_size=BATCH,
+        max_iter=10,
+        learning_rate_init=0.01,
+        tol=0.0,
+        n_iter_no_change=1000,
+        random_state=0,
     )
     defaults.update(params)
     return cls(**defaults)
@@ -91,9 +96,7 @@ def _assert_same_parameters(a, b):
 def test_interrupt_in_optimizer_update_keeps_best_epoch(monkeypatch, data, cls, solver):
     X, y = data
     # Two batches into the fourth epoch.
-    calls = raise_on_call(
-        monkeypatch, OPTIMIZERS[solver], "_update", 3 * BATCHES_PER_EPOCH + 2
-    )
+    calls = raise_on_call(monkeypatch, OPTIMIZERS[solver], "_update", 3 * BATCHES_PER_EPOCH + 2)
     with pytest.warns(UserWarning, match="interrupted"):
         model = _model(cls, solver=solver, dropout=0.1).fit(X, y)
     monkeypatch.undo()
@@ -117,8 +120,7 @@ def test_interrupt_between_epochs(monkeypatch, data, cls):
     assert model.n_iter_ == 2
     _assert_usable(model, X)
     best_epoch = int(np.argmin(model.loss_curve_)) + 1
-    reference = _quietly(_model(cls, batch_norm=True, average=True, max_iter=best_epoch).fit,
-                         X, y)
+    reference = _quietly(_model(cls, batch_norm=True, average=True, max_iter=best_epoch).fit, X, y)
     _assert_same_parameters(model, reference)
 
 
@@ -307,8 +309,7 @@ def test_callback_error_in_warm_start_fit_does_not_advance_training(data, cls):
 # ------------------------------------------------------------ internal faults
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("exception", [MemoryError, FloatingPointError])
-def test_exception_in_training_leaves_fitted_estimator_intact(monkeypatch, data, cls,
-                                                              exception):
+def test_exception_in_training_leaves_fitted_estimator_intact(monkeypatch, data, cls, exception):
     X, y = data
     model = _quietly(_model(cls, max_iter=4).fit, X, y)
     proba = model.predict_proba(X)

@@ -27,12 +27,17 @@ def data():
 
 
 def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(8,), batch_size=40, learning_rate_init=0.02,
-                    random_state=0, max_iter=5, tol=0.0, n_iter_no_change=1000)
+    defaults = dict(
+        hidden_layer_sizes=(8,),
+        batch_size=40,
+        learning_rate_init=0.02,
+        random_state=0,
+        max_iter=5,
+        tol=0.0,
+        n_iter_no_change=1000,
+    )
     defaults.update(params)
     return cls(**defaults)
-
-
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
@@ -92,7 +97,7 @@ def test_update_ratio_is_last_step_relative_change(data, monkeypatch):
         before, after = snapshots[(epoch + 1) * steps_per_epoch - 1]
         expected, offset = [], 0
         for size in sizes:
-            w_after, w_before = after[offset:offset + size], before[offset:offset + size]
+            w_after, w_before = after[offset : offset + size], before[offset : offset + size]
             expected.append(np.linalg.norm(w_after - w_before) / np.linalg.norm(w_after))
             offset += size
         np.testing.assert_allclose(model.history_[epoch]["update_ratio"], expected, rtol=1e-10)
@@ -173,8 +178,9 @@ def test_verbose_reports_validation(data, capsys):
 
 def test_verbose_reports_adaptive_reduction(data, capsys):
     X, y = data
-    model = _fit(_model(verbose=1, learning_rate="adaptive", tol=1e3, n_iter_no_change=2,
-                        max_iter=4), X, y)
+    model = _fit(
+        _model(verbose=1, learning_rate="adaptive", tol=1e3, n_iter_no_change=2, max_iter=4), X, y
+    )
     out = capsys.readouterr().out
     assert model.history_[-1]["learning_rate"] < 0.02
     assert re.search(r"[Ll]earning rate.*0\.004", out.split("Epoch 3")[1])
@@ -191,9 +197,11 @@ def test_silent_by_default(data, capsys):
 def test_verbose_two_reports_progress_in_long_epochs(capsys):
     X, y = make_classification(n_samples=5000, n_features=10, random_state=0)
     model = _fit(
-        MLPSoftmaxClassifier(hidden_layer_sizes=(10,), batch_size=50, max_iter=2, verbose=2,
-                             random_state=0),
-        X, y,
+        MLPSoftmaxClassifier(
+            hidden_layer_sizes=(10,), batch_size=50, max_iter=2, verbose=2, random_state=0
+        ),
+        X,
+        y,
     )
     lines = capsys.readouterr().out.splitlines()
     epoch_positions = [i for i, line in enumerate(lines) if line.startswith("Epoch ")]
@@ -201,7 +209,7 @@ def test_verbose_two_reports_progress_in_long_epochs(capsys):
     # 100 mini-batches per epoch: several progress lines before each epoch's summary.
     first_epoch_progress = [line for line in lines[: epoch_positions[0]] if "batch" in line]
     second_epoch_progress = [
-        line for line in lines[epoch_positions[0] + 1: epoch_positions[1]] if "batch" in line
+        line for line in lines[epoch_positions[0] + 1 : epoch_positions[1]] if "batch" in line
     ]
     for progress in (first_epoch_progress, second_epoch_progress):
         assert 5 <= len(progress) <= 20

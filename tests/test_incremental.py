@@ -32,8 +32,12 @@ def data():
 
 def _model(cls=MLPSoftmaxClassifier, **params):
     defaults = dict(
-        hidden_layer_sizes=(7,), batch_size=BATCH, learning_rate_init=0.02, random_state=0,
-        tol=0.0, n_iter_no_change=1000,
+        hidden_layer_sizes=(7,),
+        batch_size=BATCH,
+        learning_rate_init=0.02,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=1000,
     )
     defaults.update(params)
     return cls(**defaults)
@@ -50,8 +54,9 @@ def _assert_same_model(a, b, X):
     assert a.t_ == b.t_
     for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(a._state.network.theta, b._state.network.theta, rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        a._state.network.theta, b._state.network.theta, rtol=1e-12, atol=1e-14
+    )
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-10, atol=1e-14)
 
@@ -73,8 +78,12 @@ def test_partial_fit_k_times_equals_fit_k_epochs(data, solver, shuffle):
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
 @pytest.mark.parametrize(
     "extra",
-    [dict(batch_norm=True), dict(dropout=0.3), dict(average=0.8), dict(learning_rate="step",
-                                                                          decay_steps=2)],
+    [
+        dict(batch_norm=True),
+        dict(dropout=0.3),
+        dict(average=0.8),
+        dict(learning_rate="step", decay_steps=2),
+    ],
     ids=["batch_norm", "dropout", "average", "step"],
 )
 def test_partial_fit_pieces_with_stateful_features(data, cls, extra):
@@ -196,8 +205,9 @@ def test_partial_fit_ignores_early_stopping(data):
     assert "validation_score" not in model.history_[0]
 
 
-@pytest.mark.parametrize("extra", [{}, dict(batch_norm=True, shuffle=False)],
-                         ids=["plain", "bn-no-shuffle"])
+@pytest.mark.parametrize(
+    "extra", [{}, dict(batch_norm=True, shuffle=False)], ids=["plain", "bn-no-shuffle"]
+)
 def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
     """Plain SGD has no optimizer state, so rebuilding it changes nothing: two
     warm-started fits of k epochs must equal one fit of 2k epochs (weights, batch-norm
@@ -213,8 +223,9 @@ def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
     assert model.loss_curve_[: N_EPOCHS // 2] == first_losses
     assert [r["epoch"] for r in model.history_] == list(range(1, N_EPOCHS + 1))
     _assert_same_model(model, whole, X)
-    np.testing.assert_allclose(model._state.network.state, whole._state.network.state,
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        model._state.network.state, whole._state.network.state, rtol=1e-12, atol=1e-14
+    )
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop"])
@@ -302,5 +313,4 @@ def test_warm_start_honours_changed_learning_rate(data):
     _fit_quietly(model, X, y)
     rates = [record["learning_rate"] for record in model.history_]
     # Epochs 4-6 (index 3-5) under the new step schedule: 0.002 * 0.5 ** epoch_index.
-    np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (3, 4, 5)],
-                               rtol=1e-12)
+    np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (3, 4, 5)], rtol=1e-12)

@@ -123,7 +123,7 @@ def test_auto_resolution(activation, expected):
 def test_unknown_initializer_lists_valid_names():
     with pytest.raises(ValueError, match="xavier"):
         resolve_initializer("glorot_typo", get_activation("relu"))
-    assert INITIALIZER_NAMES == {"auto", "gaussian", "xavier", "he", "orthogonal", "lsuv"}
+    assert {"auto", "gaussian", "xavier", "he", "orthogonal", "lsuv"} == INITIALIZER_NAMES
 
 
 # --------------------------------------------------------- Network.initialize

@@ -510,8 +510,8 @@ def _assert_same_attributes(before, after):
             assert len(old.history) == len(new.history)
         elif isinstance(before[key], np.ndarray):
             np.testing.assert_array_equal(before[key], after[key])
-        elif isinstance(before[key], list) and before[key] and isinstance(
-            before[key][0], np.ndarray
+        elif (
+            isinstance(before[key], list) and before[key] and isinstance(before[key][0], np.ndarray)
         ):
             for a, b in zip(before[key], after[key], strict=True):
                 np.testing.assert_array_equal(a, b)
@@ -575,8 +575,9 @@ def test_sparse_input_matches_dense(sparse_data, cls, config):
     params = {"hidden_layer_sizes": (6,), "max_iter": 5, **SPARSE_CONFIGS[config]}
     dense = _fit_quietly(_model(cls, **params), X, y)
     sparse = _fit_quietly(_model(cls, **params), sp.csr_matrix(X), y)
-    for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_,
-                    strict=True):
+    for a, b in zip(
+        dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_, strict=True
+    ):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     for X_pred in (sp.csr_matrix(X), sp.csc_matrix(X), X):
         proba = sparse.predict_proba(X_pred)

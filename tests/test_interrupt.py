@@ -31,8 +31,15 @@ def data():
 
 
 def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(10,), batch_size=BATCH, learning_rate_init=0.02,
-                    random_state=0, max_iter=10, tol=0.0, n_iter_no_change=1000)
+    defaults = dict(
+        hidden_layer_sizes=(10,),
+        batch_size=BATCH,
+        learning_rate_init=0.02,
+        random_state=0,
+        max_iter=10,
+        tol=0.0,
+        n_iter_no_change=1000,
+    )
     defaults.update(params)
     return cls(**defaults)
 
@@ -71,8 +78,19 @@ def _fit_quietly(model, X, y):
 
 
 def _assert_usable(model, X):
-    for name in ("classes_", "n_features_in_", "coefs_", "intercepts_", "n_layers_",
-                 "n_outputs_", "out_activation_", "n_iter_", "t_", "loss_curve_", "history_"):
+    for name in (
+        "classes_",
+        "n_features_in_",
+        "coefs_",
+        "intercepts_",
+        "n_layers_",
+        "n_outputs_",
+        "out_activation_",
+        "n_iter_",
+        "t_",
+        "loss_curve_",
+        "history_",
+    ):
         assert hasattr(model, name), name
     proba = model.predict_proba(X)
     assert np.all(np.isfinite(proba))

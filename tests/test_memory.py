@@ -74,8 +74,7 @@ def test_prediction_is_chunked_by_working_memory(wide_model, method):
     budget = 4 * _output_bytes(model, len(X)) + 3 * MiB
     assert peak < budget, f"peak {peak / MiB:.1f} MiB > {budget / MiB:.1f} MiB"
     assert peak < unchunked / 10
-    np.testing.assert_allclose(chunked_result[:1000], getattr(model, method)(X[:1000]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(chunked_result[:1000], getattr(model, method)(X[:1000]), rtol=1e-12)
 
 
 def test_measurement_sees_unchunked_prediction(wide_model):
@@ -176,8 +175,9 @@ def test_fit_does_not_copy_ready_input(big_data, head, option, kind):
     X = NO_COPY_INPUTS[kind](X)
     size = _nbytes(X)
     sample_weight = np.ones(N_ROWS) if option == "sample_weight" else None
-    model = CLASSES[head](hidden_layer_sizes=(32,), max_iter=1, random_state=0,
-                          **FIT_OPTIONS[option])
+    model = CLASSES[head](
+        hidden_layer_sizes=(32,), max_iter=1, random_state=0, **FIT_OPTIONS[option]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         _, peak = peak_bytes(model.fit, X, y, sample_weight=sample_weight)

@@ -39,7 +39,11 @@ CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 @pytest.fixture(scope="module")
 def data():
     X, y = make_classification(
-        n_samples=150, n_features=6, n_informative=4, n_redundant=0, n_classes=3,
+        n_samples=150,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
         random_state=0,
     )
     return X, y
@@ -52,8 +56,9 @@ def binary_data():
 
 
 def _fit(cls, config, X, y):
-    params = dict(hidden_layer_sizes=(8,), max_iter=8, batch_size=32,
-                  learning_rate_init=0.01, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(8,), max_iter=8, batch_size=32, learning_rate_init=0.01, random_state=0
+    )
     params.update(CONFIGS[config])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -190,8 +190,7 @@ def test_chunked_prediction_equals_whole(data, model, chunk_memory):
         chunked = model.predict_proba(X_big)
         chunked_scores = model.decision_function(X_big)
     np.testing.assert_allclose(chunked, whole, rtol=1e-6, atol=1e-12)
-    np.testing.assert_allclose(chunked_scores, model.decision_function(X_big), rtol=1e-6,
-                               atol=1e-6)
+    np.testing.assert_allclose(chunked_scores, model.decision_function(X_big), rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(model.predict(X_big), np.tile(model.predict(X), 40))
 
 
@@ -217,8 +216,13 @@ def test_extreme_feature_scale_trains_or_refuses(scale, solver, head, batch_norm
     X, y = _extreme_data()
     X = X * scale
     model = _head(
-        head, hidden_layer_sizes=(5,), max_iter=3, random_state=0, solver=solver,
-        batch_norm=batch_norm, dtype=dtype,
+        head,
+        hidden_layer_sizes=(5,),
+        max_iter=3,
+        random_state=0,
+        solver=solver,
+        batch_norm=batch_norm,
+        dtype=dtype,
     )
     try:
         _fit(model, X, y, overflow_expected=True)
@@ -237,7 +241,9 @@ def test_prediction_far_outside_training_range(far, dtype):
     X, y = _extreme_data()
     model = _fit(
         MLPSoftmaxClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0, dtype=dtype),
-        X, y, overflow_expected=True,
+        X,
+        y,
+        overflow_expected=True,
     )
     if far == "one_float64_max":
         X_far = X.copy()

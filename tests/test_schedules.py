@@ -163,8 +163,12 @@ def test_adaptive_divides_by_five_on_forced_plateaus(data, solver):
     X, y = data
     patience = 2
     model = _model(
-        solver=solver, learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3,
-        n_iter_no_change=patience, max_iter=200,
+        solver=solver,
+        learning_rate="adaptive",
+        learning_rate_init=1e-3,
+        tol=1e3,
+        n_iter_no_change=patience,
+        max_iter=200,
     )
     with warnings.catch_warnings():
         # Stopping because the rate became too small is convergence, not a failure.
@@ -188,8 +192,12 @@ def test_adaptive_matches_reference_rule_on_real_losses(data, solver):
     X, y = data
     tol, patience = 2e-2, 3
     model = _model(
-        solver=solver, learning_rate="adaptive", learning_rate_init=0.05, tol=tol,
-        n_iter_no_change=patience, max_iter=80,
+        solver=solver,
+        learning_rate="adaptive",
+        learning_rate_init=0.05,
+        tol=tol,
+        n_iter_no_change=patience,
+        max_iter=80,
     )
     _fit_quietly(model, X, y)
     losses = [record["loss"] for record in model.history_]
@@ -205,8 +213,13 @@ def test_adaptive_uses_validation_score_with_early_stopping(data):
     X, y = data
     patience = 2
     model = _model(
-        learning_rate="adaptive", learning_rate_init=1e-3, tol=10.0, n_iter_no_change=patience,
-        early_stopping=True, validation_fraction=0.25, max_iter=200,
+        learning_rate="adaptive",
+        learning_rate_init=1e-3,
+        tol=10.0,
+        n_iter_no_change=patience,
+        early_stopping=True,
+        validation_fraction=0.25,
+        max_iter=200,
     )
     _fit_quietly(model, X, y)
     scores = [record["validation_score"] for record in model.history_]

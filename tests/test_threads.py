@@ -161,12 +161,18 @@ def test_concurrent_fits_of_separate_estimators_equal_sequential(data):
     # bit-identical to the same models trained one after the other.
     X, y = data
     prototypes = [
-        MLPSoftmaxClassifier(hidden_layer_sizes=(16,), max_iter=4, random_state=seed,
-                             batch_norm=seed % 2 == 0, dropout=0.1)
+        MLPSoftmaxClassifier(
+            hidden_layer_sizes=(16,),
+            max_iter=4,
+            random_state=seed,
+            batch_norm=seed % 2 == 0,
+            dropout=0.1,
+        )
         for seed in range(4)
     ] + [
-        MLPSVMClassifier(hidden_layer_sizes=(16,), max_iter=4, random_state=seed,
-                         activation="maxout")
+        MLPSVMClassifier(
+            hidden_layer_sizes=(16,), max_iter=4, random_state=seed, activation="maxout"
+        )
         for seed in range(4)
     ]
 

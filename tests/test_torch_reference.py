@@ -33,9 +33,7 @@ def _torch_twin(network):
     for layer in network.layers:
         kind = type(layer).__name__
         if kind == "Dense":
-            linear = torch.nn.Linear(
-                layer.fan_in, layer.fan_out, bias=layer.use_bias
-            ).double()
+            linear = torch.nn.Linear(layer.fan_in, layer.fan_out, bias=layer.use_bias).double()
             with torch.no_grad():
                 linear.weight.copy_(torch.from_numpy(layer.params["W"].T.copy()))
                 if layer.use_bias:
@@ -65,9 +63,7 @@ def test_loss_and_gradients_match_torch_autograd(activation, batch_norm, loss_na
     rng = np.random.default_rng(1)
     X = rng.standard_normal((32, 6))
     y = rng.integers(0, 4, 32)
-    network = Network(
-        NetworkSpec(6, (7, 5), 4, activation, batch_norm=batch_norm), np.float64
-    )
+    network = Network(NetworkSpec(6, (7, 5), 4, activation, batch_norm=batch_norm), np.float64)
     network.initialize("xavier", rng)
     network.theta += 0.1 * rng.standard_normal(network.theta.size)  # generic point
     alpha = 0.05
@@ -110,12 +106,8 @@ def test_batch_norm_running_statistics_match_torch():
     for _ in range(3):
         network.forward(X, training=True)
         model(torch.from_numpy(X))
-    norm = next(
-        layer for layer in network.layers if type(layer).__name__ == "BatchNorm"
-    )
+    norm = next(layer for layer in network.layers if type(layer).__name__ == "BatchNorm")
     np.testing.assert_allclose(
         norm.state["running_mean"], model[1].running_mean.numpy(), rtol=1e-12
     )
-    np.testing.assert_allclose(
-        norm.state["running_var"], model[1].running_var.numpy(), rtol=1e-12
-    )
+    np.testing.assert_allclose(norm.state["running_var"], model[1].running_var.numpy(), rtol=1e-12)

@@ -44,7 +44,7 @@ def _inline(text):
     result, position = [], 0
     for match in _INLINE.finditer(text):
         if match.start() > position:
-            result.append(nodes.Text(text[position:match.start()]))
+            result.append(nodes.Text(text[position : match.start()]))
         if match.group("code") is not None:
             code = match.group("code_text").strip()
             result.append(nodes.literal(code, code))
@@ -56,9 +56,7 @@ def _inline(text):
             result.append(nodes.emphasis("", "", *_inline(inner)))
         elif match.group("link_text") is not None:
             url = match.group("link_url")
-            result.append(
-                nodes.reference("", "", *_inline(match.group("link_text")), refuri=url)
-            )
+            result.append(nodes.reference("", "", *_inline(match.group("link_text")), refuri=url))
         else:
             url = match.group("autolink")
             result.append(nodes.reference(url, url, refuri=url))
@@ -134,7 +132,12 @@ def _blocks(lines):
             block["language"] = language or "text"
             yield block
             continue
-        if "|" in line and i + 1 < n and _TABLE_SEPARATOR.match(lines[i + 1]) and "-" in lines[i + 1]:
+        if (
+            "|" in line
+            and i + 1 < n
+            and _TABLE_SEPARATOR.match(lines[i + 1])
+            and "-" in lines[i + 1]
+        ):
             header = _split_row(line)
             i += 2
             rows = []

@@ -79,7 +79,9 @@ class SoftmaxCrossEntropy:
 
 
 class MulticlassHinge:
-    r"""Weston-Watkins multiclass hinge: :math:`L_i = \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)^p`.
+    r"""Weston-Watkins multiclass hinge.
+
+    :math:`L_i = \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)^p`.
 
     Parameters
     ----------

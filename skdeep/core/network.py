@@ -134,7 +134,12 @@ class Network:
 
     def __getstate__(self):
         # Buffers and views are rebuilt on load; only the numbers travel.
-        return {"spec": self.spec, "dtype": self.dtype.name, "theta": self.theta, "state": self.state}
+        return {
+            "spec": self.spec,
+            "dtype": self.dtype.name,
+            "theta": self.theta,
+            "state": self.state,
+        }
 
     def __setstate__(self, saved):
         self.__init__(saved["spec"], saved["dtype"])

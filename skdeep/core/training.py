@@ -15,7 +15,6 @@ counters and history.
 
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,8 +54,8 @@ class TrainingState:
     optimizer_spec: OptimizerSpec
     schedule: Schedule
     rng: np.random.Generator
-    averager: Optional[ParameterAverage] = None
-    monitor: Optional[PlateauMonitor] = None
+    averager: ParameterAverage | None = None
+    monitor: PlateauMonitor | None = None
     n_epochs: int = 0
     samples_seen: int = 0
     loss_curve: list = field(default_factory=list)
@@ -92,7 +91,7 @@ class LoopSettings:
     tol: float = 1e-4
     n_iter_no_change: int = 10
     stop_on_plateau: bool = True
-    max_norm: Optional[float] = None
+    max_norm: float | None = None
     verbose: int = 0
 
 
@@ -114,8 +113,8 @@ class Dataset:
 
     X: object
     y: np.ndarray
-    sample_weight: Optional[np.ndarray] = None
-    rows: Optional[np.ndarray] = None
+    sample_weight: np.ndarray | None = None
+    rows: np.ndarray | None = None
 
     @property
     def n_samples(self):
@@ -153,10 +152,10 @@ class RunReport:
     """
 
     converged: bool = False
-    diverged_at_lr: Optional[float] = None
+    diverged_at_lr: float | None = None
     interrupted: bool = False
     stopped_by_hook: bool = False
-    best_validation_score: Optional[float] = None
+    best_validation_score: float | None = None
     epochs: int = 0
 
 
@@ -306,7 +305,9 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
         loss_sum += batch_loss * batch_weight
         weight_sum += batch_weight
         if progress_every and (index + 1) % progress_every == 0:
-            print(f"  batch {index + 1}/{len(starts)}, loss = {loss_sum / weight_sum:.6f}", flush=True)
+            print(
+                f"  batch {index + 1}/{len(starts)}, loss = {loss_sum / weight_sum:.6f}", flush=True
+            )
     return loss_sum / max(weight_sum, 1e-300), update_ratios(theta[:n_weights], before, sizes)
 
 
