@@ -13,6 +13,7 @@ from ._display import TrainingHistoryDisplay
 from ._persistence import skops_trusted_types
 from .model_selection import CoarseToFineSearchCV
 
+# The only place the version is written: pyproject.toml reads this literal statically.
 __version__ = "0.1.0"
 
 __all__ = [
