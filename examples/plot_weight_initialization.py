@@ -21,8 +21,9 @@ activations right after initialisation, before any training.
   compensates exactly and keeps the ReLU activations alive at every depth.
 
 The network is built with :mod:`skdeep.core` directly (the same
-:class:`~skdeep.core.network.Network` the estimators train) and run in
-inference mode, capturing each activation layer's output.
+:class:`~skdeep.core.network.Network` the estimators train) and evaluated in its
+inference form (the plain ``act(h @ W + b)`` layers that prediction uses),
+capturing each hidden layer's output.
 """
 
 # %%
@@ -34,7 +35,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skdeep.core.layers import ActivationLayer
 from skdeep.core.network import Network, NetworkSpec
 
 QUICK = os.environ.get("SKDEEP_EXAMPLES_QUICK") == "1"
@@ -54,14 +54,14 @@ def layer_activations(activation, weight_init, seed=0):
         activation=activation,
     )
     network = Network(spec, np.float64)
-    network.initialize(weight_init, np.random.default_rng(seed), init_scale=0.01)
-    network.allocate(n_samples)
+    network.initialize(
+        weight_init, np.random.default_rng(seed), hyperparameters={"init_scale": 0.01}
+    )
+    coefs, intercepts = network.inference_params()
     outputs, h = [], X
-    for layer in network.layers:
-        h, _ = layer.forward(h, training=False)
-        if isinstance(layer, ActivationLayer):
-            # Layers write into reusable buffers: keep a copy.
-            outputs.append(h.copy())
+    for W, b in zip(coefs[:-1], intercepts[:-1]):
+        h = network.activation(h @ W + b)
+        outputs.append(h)
     return outputs
 
 

@@ -1,25 +1,24 @@
-"""From estimator parameters to core objects: network, objective, optimizer, state.
+"""From frozen settings to core objects: network, objective, optimizer, training state.
 
-These functions read an estimator's public parameters (``params``) and build the
-corresponding :mod:`skdeep.core` objects, so that the estimator classes only
-validate, call and export.
+Every function here reads a :class:`~skdeep._settings.Settings` object, never an
+estimator. Registry entries get exactly the settings they declare
+(:func:`skdeep.core.hyperparameters.select`), so there is no list of
+hyperparameters to keep in step with the registries.
 """
 
 import contextlib
-from numbers import Integral
 
 import numpy as np
 
 from .core.averaging import ParameterAverage
-from .core.losses import LOSSES
+from .core.hyperparameters import select
+from .core.losses import LOSSES, get_loss
 from .core.network import Network, NetworkSpec
 from .core.objective import Objective
-from .core.optimizers import OptimizerSpec
-from .core.penalties import Penalty
-from .core.schedules import Schedule
-from .core.training import TrainingState
-
-DEFAULT_AVERAGE_DECAY = 0.999
+from .core.optimizers import OPTIMIZERS, OptimizerSpec
+from .core.penalties import PENALTIES, Penalty
+from .core.schedules import SCHEDULES, get_schedule
+from .core.training import LoopSettings, TrainingState
 
 # Below this many multiply-adds in a batch's largest matrix product, a second
 # OpenBLAS thread costs more than it gains: measured on 2 cores, (200x64)@(64x100)
@@ -29,41 +28,31 @@ SMALL_GEMM_MULTIPLY_ADDS = 5e6
 MAX_SEED = np.iinfo(np.int32).max
 
 
-def resolved_batch_size(params, n_samples):
+def resolved_batch_size(settings, n_samples):
     """Mini-batch size: ``'auto'`` is ``min(200, n_samples)``."""
-    return min(200, n_samples) if params.batch_size == "auto" else min(params.batch_size, n_samples)
+    if settings.batch_size == "auto":
+        return min(200, n_samples)
+    return min(settings.batch_size, n_samples)
 
 
-def training_dtype(params, X_dtype):
+def training_dtype(settings, X_dtype):
     """Training precision: ``dtype`` if set, else float32 for float32 X, else float64."""
-    if params.dtype is not None:
-        return np.dtype(params.dtype)
+    if settings.dtype is not None:
+        return np.dtype(settings.dtype)
     return np.dtype(np.float32) if X_dtype == np.float32 else np.dtype(np.float64)
 
 
-def hidden_sizes(params):
-    """``hidden_layer_sizes`` as a tuple of positive ints (ValueError otherwise)."""
-    sizes = params.hidden_layer_sizes
-    sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-        raise ValueError(
-            f"hidden_layer_sizes must contain positive integers; got {params.hidden_layer_sizes!r}."
-        )
-    return tuple(int(s) for s in sizes)
-
-
-def network_spec(params, n_features, n_outputs):
-    """The :class:`NetworkSpec` the estimator's parameters describe."""
+def network_spec(settings, n_features, n_outputs):
+    """The :class:`NetworkSpec` the settings describe."""
     return NetworkSpec(
         n_features=n_features,
-        hidden_layer_sizes=hidden_sizes(params),
+        hidden_layer_sizes=settings.hidden_layer_sizes,
         n_outputs=n_outputs,
-        activation=params.activation,
-        negative_slope=params.negative_slope,
-        maxout_pieces=params.maxout_pieces,
-        batch_norm=params.batch_norm,
-        batch_norm_momentum=params.batch_norm_momentum,
-        dropout=params.dropout,
+        activation=settings.activation,
+        activation_params=settings.values,
+        batch_norm=settings.batch_norm,
+        batch_norm_momentum=settings.batch_norm_momentum,
+        dropout=settings.dropout,
     )
 
 
@@ -90,60 +79,61 @@ def blas_threads_for(network, batch_rows):
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def make_objective(params, network):
-    """The training objective: the estimator's head plus its penalty."""
-    loss = LOSSES[params._loss_name()](margin=params._margin())
-    return Objective(network, loss, Penalty(params.penalty, params.alpha, params.l1_ratio))
+def make_loss(settings):
+    """The head of the settings, built with the settings it declares."""
+    return get_loss(settings.head, **select(LOSSES[settings.head], settings.values))
 
 
-def optimizer_spec(params, size, dtype):
-    """The :class:`OptimizerSpec` of the estimator's solver."""
-    hyper = {
-        "sgd": {"momentum": params.momentum, "nesterovs_momentum": params.nesterovs_momentum},
-        "adagrad": {"epsilon": params.epsilon},
-        "rmsprop": {"rho": params.rho, "epsilon": params.epsilon},
-        "adam": {"beta_1": params.beta_1, "beta_2": params.beta_2, "epsilon": params.epsilon},
-    }
+def make_penalty(settings):
+    """The weight penalty of the settings."""
+    name = settings.penalty
+    declared = {} if name is None else select(PENALTIES[name], settings.values)
+    return Penalty(name, settings.alpha, **declared)
+
+
+def make_objective(settings, network):
+    """The training objective: the head plus the weight penalty."""
+    return Objective(network, make_loss(settings), make_penalty(settings))
+
+
+def optimizer_spec(settings, size, dtype):
+    """The :class:`OptimizerSpec` of the settings' solver."""
     # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
-    name = "sgd" if params.solver == "lbfgs" else params.solver
-    return OptimizerSpec(name, size, np.dtype(dtype).name, hyper[name])
+    name = "sgd" if settings.solver == "lbfgs" else settings.solver
+    hyperparameters = select(OPTIMIZERS[name], settings.values)
+    return OptimizerSpec(name, size, np.dtype(dtype).name, hyperparameters)
 
 
-def make_schedule(params):
-    """The learning-rate :class:`Schedule` of the estimator's parameters."""
-    return Schedule(
-        params.learning_rate,
-        params.learning_rate_init,
-        power_t=params.power_t,
-        decay_rate=params.decay_rate,
-        decay_steps=params.decay_steps,
+def make_schedule(settings):
+    """The learning-rate schedule of the settings."""
+    name = settings.learning_rate
+    declared = select(SCHEDULES[name], settings.values)
+    return get_schedule(name, settings.learning_rate_init, **declared)
+
+
+def make_averager(settings):
+    """A :class:`ParameterAverage` when ``average`` asks for one, else None."""
+    if settings.average is None or settings.solver == "lbfgs":
+        return None
+    return ParameterAverage(settings.average)
+
+
+def loop_settings(settings, n_samples, incremental, verbose):
+    """How one call of the epoch loop trains (:class:`~skdeep.core.training.LoopSettings`)."""
+    return LoopSettings(
+        batch_size=resolved_batch_size(settings, n_samples),
+        max_epochs=1 if incremental else settings.max_iter,
+        shuffle=settings.shuffle,
+        tol=settings.tol,
+        n_iter_no_change=settings.n_iter_no_change,
+        stop_on_plateau=not incremental,
+        max_norm=settings.max_norm,
+        verbose=verbose,
     )
 
 
-def make_averager(params):
-    """A :class:`ParameterAverage` when ``average`` asks for one, else None."""
-    average = params.average
-    if isinstance(average, (bool, np.bool_)):  # True: the default decay; False: off
-        average = DEFAULT_AVERAGE_DECAY if average else None
-    if average is None or params.solver == "lbfgs":
-        return None
-    return ParameterAverage(float(average))
-
-
-# Parameters that change the number or meaning of the trained arrays; the others
-# (dropout rate, batch-norm momentum, leaky slope) may change between warm starts.
-_LAYOUT_FIELDS = (
-    "n_features",
-    "hidden_layer_sizes",
-    "n_outputs",
-    "activation",
-    "maxout_pieces",
-    "batch_norm",
-)
-
-
-def rebuild_for_warm_start(params, state, spec):
-    """Prepare ``state`` for a ``warm_start`` fit with the estimator's current parameters.
+def rebuild_for_warm_start(settings, state, spec):
+    """Prepare ``state`` for a ``warm_start`` fit with the current settings.
 
     As in scikit-learn's ``MLPClassifier``, the weights carry over while the
     optimizer, the schedule and the weight average start afresh from the current
@@ -156,7 +146,7 @@ def rebuild_for_warm_start(params, state, spec):
         When a parameter that shapes the network changed since the last fit.
     """
     old = state.network
-    changed = [f for f in _LAYOUT_FIELDS if getattr(old.spec, f) != getattr(spec, f)]
+    changed = old.spec.layout_changes(spec)
     if changed:
         raise ValueError(
             f"warm_start cannot continue: {', '.join(changed)} changed since the last fit, "
@@ -166,23 +156,29 @@ def rebuild_for_warm_start(params, state, spec):
         network = Network(spec, old.dtype)
         network.theta[...], network.state[...] = old.theta, old.state
         state.network = network
-    state.optimizer_spec = optimizer_spec(params, state.network.theta.size, old.dtype)
+    state.optimizer_spec = optimizer_spec(settings, state.network.theta.size, old.dtype)
     state.optimizer = state.optimizer_spec.build()
-    state.schedule = make_schedule(params)
-    state.averager = make_averager(params)
+    state.schedule = make_schedule(settings)
+    state.averager = make_averager(settings)
 
 
-def new_training_state(params, X, n_outputs, dtype, seed_source):
+def initial_network(settings, X, n_outputs, dtype, rng):
+    """A freshly initialised :class:`Network` (draws from ``rng``)."""
+    network = Network(network_spec(settings, X.shape[1], n_outputs), dtype)
+    sample = None
+    if settings.weight_init == "lsuv":
+        n = X.shape[0]
+        size = min(n, max(resolved_batch_size(settings, n), 500))
+        sample = X[np.sort(rng.choice(n, size=size, replace=False))]
+    network.initialize(settings.weight_init, rng, X_sample=sample, hyperparameters=settings.values)
+    return network
+
+
+def new_training_state(settings, X, n_outputs, dtype, seed_source):
     """A freshly initialised :class:`TrainingState` (network, optimizer, schedule, rng)."""
     rng = np.random.default_rng(seed_source.randint(MAX_SEED))
-    network = Network(network_spec(params, X.shape[1], n_outputs), dtype)
-    sample = None
-    if params.weight_init == "lsuv":
-        n = X.shape[0]
-        size = min(n, max(resolved_batch_size(params, n), 500))
-        sample = X[np.sort(rng.choice(n, size=size, replace=False))]
-    network.initialize(params.weight_init, rng, params.init_scale, X_sample=sample)
-    spec = optimizer_spec(params, network.theta.size, dtype)
+    network = initial_network(settings, X, n_outputs, dtype, rng)
+    spec = optimizer_spec(settings, network.theta.size, dtype)
     return TrainingState(
-        network, spec.build(), spec, make_schedule(params), rng, make_averager(params)
+        network, spec.build(), spec, make_schedule(settings), rng, make_averager(settings)
     )

@@ -1,26 +1,30 @@
 """The two public classifiers: they choose the head and map scores to probabilities.
 
 No mathematics lives here: the heads are :mod:`skdeep.core.losses`, the training is
-:mod:`skdeep.core.training`; :class:`~skdeep._base.BaseMLPClassifier` holds the
-shared parameters and flow.
+:mod:`skdeep.core.training`, the temperature of the SVM's probabilities
+:mod:`skdeep.core.calibration`; :class:`~skdeep._base.BaseMLPClassifier` holds the
+shared fit flow. Each ``__init__`` lists its parameters explicitly (so that
+``help()``, IDEs and scikit-learn's ``get_params`` see them); their constraints and
+documentation come from :func:`skdeep._parameters.parameter_table`, and a test
+checks that every signature matches its table.
 """
 
-from numbers import Real
-
 import numpy as np
-from scipy.optimize import minimize_scalar
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _docs
 from ._base import BaseMLPClassifier
+from ._parameters import constraints, parameter_table
+from .core.calibration import fit_temperature
 from .core.network import predict_scores
 
 _TEMPERATURE_SAMPLE = 5000  # one scalar: 5000 scores pin it down
+_SOFTMAX_PARAMETERS = parameter_table("softmax")
+_SVM_PARAMETERS = parameter_table("svm")
 
 
+@_docs.fill(_SOFTMAX_PARAMETERS)
 class MLPSoftmaxClassifier(BaseMLPClassifier):
-    __doc__ = _docs.compose(
-        """Multi-layer perceptron with a softmax cross-entropy head.
+    """Multi-layer perceptron with a softmax cross-entropy head.
 
     A drop-in alternative to :class:`sklearn.neural_network.MLPClassifier` (same
     parameter names and defaults where it has them) with the techniques of the
@@ -34,9 +38,7 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
 
     Parameters
     ----------
-    {network_params}
-    {solver_params}
-    {extra_params}
+    {parameters}
 
     Attributes
     ----------
@@ -63,18 +65,64 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
     >>> round(clf.score(X, y), 2) >= 0.95
     True
     """
-    )
 
-    def _loss_name(self):
-        return "log_loss"
+    _parameter_constraints = constraints(_SOFTMAX_PARAMETERS)
+
+    loss = "log_loss"
+    """The head: softmax cross-entropy (a class attribute, as in ``MLPClassifier``)."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        negative_slope=0.01,
+        maxout_pieces=2,
+        weight_init="auto",
+        init_scale=0.01,
+        batch_norm=False,
+        batch_norm_momentum=0.9,
+        dropout=0.0,
+        penalty="l2",
+        l1_ratio=0.15,
+        max_norm=None,
+        rho=0.9,
+        decay_rate=0.5,
+        decay_steps=10,
+        average=False,
+        class_weight=None,
+        dtype=None,
+    ):
+        self._store_parameters(locals())
 
     def _out_activation(self):
         return "logistic" if self.n_outputs_ == 1 else "softmax"
 
 
+@_docs.fill(_SVM_PARAMETERS)
 class MLPSVMClassifier(BaseMLPClassifier):
-    __doc__ = _docs.compose(
-        """Multi-layer perceptron with a multiclass hinge (SVM) head.
+    """Multi-layer perceptron with a multiclass hinge (SVM) head.
 
     The output layer's scores are trained with the Weston-Watkins multiclass
     hinge loss of CS231n, :math:`\\sum_{{j \\neq y}} \\max(0, s_j - s_y +
@@ -100,16 +148,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
 
     Parameters
     ----------
-    {network_params}
-    {solver_params}
-    {extra_params}
-
-    loss : {{'hinge', 'squared_hinge'}}, default='hinge'
-        Hinge or squared hinge.
-
-    margin : float, default=1.0
-        The margin :math:`\\Delta` the correct class's score must exceed the
-        others by.
+    {parameters}
 
     Attributes
     ----------
@@ -138,13 +177,8 @@ class MLPSVMClassifier(BaseMLPClassifier):
     >>> round(clf.score(X, y), 2) >= 0.95
     True
     """
-    )
 
-    _parameter_constraints = {
-        **BaseMLPClassifier._parameter_constraints,
-        "loss": [StrOptions({"hinge", "squared_hinge"})],
-        "margin": [Interval(Real, 0, None, closed="neither")],
-    }
+    _parameter_constraints = constraints(_SVM_PARAMETERS)
 
     def __init__(
         self,
@@ -191,55 +225,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
         loss="hinge",
         margin=1.0,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            negative_slope=negative_slope,
-            maxout_pieces=maxout_pieces,
-            weight_init=weight_init,
-            init_scale=init_scale,
-            batch_norm=batch_norm,
-            batch_norm_momentum=batch_norm_momentum,
-            dropout=dropout,
-            penalty=penalty,
-            l1_ratio=l1_ratio,
-            max_norm=max_norm,
-            rho=rho,
-            decay_rate=decay_rate,
-            decay_steps=decay_steps,
-            average=average,
-            class_weight=class_weight,
-            dtype=dtype,
-        )
-        self.loss = loss
-        self.margin = margin
-
-    def _loss_name(self):
-        return self.loss
-
-    def _margin(self):
-        return self.margin
+        self._store_parameters(locals())
 
     def _temperature(self):
         return self.temperature_
@@ -251,7 +237,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
         return attributes
 
     def _after_fit(self, data):
-        """Fit ``temperature_`` by minimising the log-loss of softmax(scores / T)."""
+        """Fit ``temperature_`` on (a sample of) ``data`` (see :mod:`skdeep.core.calibration`)."""
         n = data.n_samples
         # Scores chunk by chunk (slices are views): the rows are never copied whole.
         chunks = [slice(start, min(start + 512, n)) for start in range(0, n, 512)]
@@ -259,36 +245,12 @@ class MLPSVMClassifier(BaseMLPClassifier):
             positions = np.sort(self._state.rng.choice(n, _TEMPERATURE_SAMPLE, replace=False))
             chunks = np.array_split(positions, _TEMPERATURE_SAMPLE // 512)
         activation = self._state.network.activation
-        parts, labels, weight_parts = [], [], []
+        scores, labels, weights = [], [], []
         for chunk in chunks:
             X, y, w = data.take(chunk)
-            parts.append(predict_scores(self.coefs_, self.intercepts_, activation, X))
+            scores.append(predict_scores(self.coefs_, self.intercepts_, activation, X))
             labels.append(y)
-            weight_parts.append(np.ones(len(y)) if w is None else w)
-        scores = np.concatenate(parts).astype(np.float64)
-        y, weights = np.concatenate(labels), np.concatenate(weight_parts)
-        if scores.shape[1] == 1:
-            scores = np.column_stack([np.zeros(len(scores)), scores[:, 0]])
-        # Margins relative to the true class. Targets are smoothed as in Platt
-        # scaling (1 - eps on the true class, eps spread over the others, eps =
-        # 1 / (n + 2) with n the total sample weight, so that a weight of 2 counts
-        # as two samples): on perfectly separated data the plain log-loss would
-        # drive the temperature to 0 and every probability to 1.
-        margins = scores - scores[np.arange(len(y)), y][:, None]
-        smoothing = 1.0 / (weights.sum() + 2) / (margins.shape[1] - 1)
-        weights = weights / weights.sum()
-        target_term = smoothing * margins.sum(axis=1)
-        buffer = np.empty_like(margins)
-
-        def log_loss(log_inverse_temperature):
-            beta = np.exp(log_inverse_temperature)
-            scaled = np.multiply(margins, beta, out=buffer)
-            peak = scaled.max(axis=1)
-            scaled -= peak[:, None]
-            np.exp(scaled, out=scaled)
-            cross_entropy = np.log(scaled.sum(axis=1)) + peak - beta * target_term
-            return float(np.dot(weights, cross_entropy))
-
-        # The log-loss is convex in beta = 1/T, hence unimodal in log(beta).
-        best = minimize_scalar(log_loss, bounds=(-10.0, 10.0), method="bounded")
-        self.temperature_ = float(np.exp(-best.x)) if np.isfinite(best.fun) else 1.0
+            weights.append(np.ones(len(y)) if w is None else w)
+        self.temperature_ = fit_temperature(
+            np.concatenate(scores), np.concatenate(labels), np.concatenate(weights)
+        )

@@ -6,40 +6,38 @@
   weights, a penalty raises it, and the network can overfit a tiny subset.
 """
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state, check_X_y
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from ._base import BaseMLPClassifier
-from ._building import make_objective, new_training_state
+from ._building import initial_network, make_objective, new_training_state
+from ._data import check_training_data, combined_weights, encode_labels
+from ._settings import settings_of
 from .core.gradient_check import check_objective_gradients
-from .core.network import Network
+from .core.network import Network, predict_scores
 
 
-def _validated(estimator, X, y, sample_weight):
+def _checked(estimator, X, y, sample_weight):
+    """Settings and data validated exactly as ``fit`` does, without touching ``estimator``."""
     if not isinstance(estimator, BaseMLPClassifier):
         raise TypeError(
             "estimator must be an MLPSoftmaxClassifier or MLPSVMClassifier; "
             f"got {type(estimator).__name__}."
         )
-    estimator._validate_params()
-    estimator._check_compatible_params()
-    X, y = check_X_y(X, y, accept_sparse="csr", dtype=np.float64)
-    check_classification_targets(y)
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-        if not np.any(sample_weight > 0):
-            raise ValueError("sample_weight must contain at least one positive weight.")
-    if hasattr(estimator, "n_features_in_") and X.shape[1] != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
-            f"{estimator.n_features_in_} features as input."
-        )
-    return X, y, sample_weight
+    settings = settings_of(estimator)
+    fitted = hasattr(estimator, "_state")
+    # A fitted estimator checks the features against its own (reset=False does not
+    # modify it); an unfitted one is validated through a throwaway clone.
+    holder = estimator if fitted else clone(estimator)
+    X, y, sample_weight = check_training_data(
+        holder, settings, X, y, sample_weight, reset=not fitted
+    )
+    return settings, X.astype(np.float64, copy=False), y, sample_weight
 
 
 def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
@@ -90,12 +88,11 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     """
     if not (isinstance(epsilon, float) and 0 < epsilon < 1):
         raise ValueError(f"epsilon must be a float in (0, 1); got {epsilon!r}.")
-    X, y, sample_weight = _validated(estimator, X, y, sample_weight)
+    settings, X, y, sample_weight = _checked(estimator, X, y, sample_weight)
     fitted = hasattr(estimator, "_state")
-    classes = estimator.classes_ if fitted else np.unique(y)
-    classes, y_index = estimator._encode_labels(y, classes)
+    classes, y_index = encode_labels(y, estimator.classes_ if fitted else None)
     n_outputs = 1 if len(classes) == 2 else len(classes)
-    weights = estimator._combined_weights(y, sample_weight, classes)
+    weights = combined_weights(settings, y, sample_weight, classes)
     if weights is not None:
         weights = weights / weights.sum()
     if fitted:
@@ -104,9 +101,9 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
         network.theta[...] = trained.theta
         network.state[...] = trained.state
     else:
-        seed_source = check_random_state(estimator.random_state)
-        network = new_training_state(estimator, X, n_outputs, np.float64, seed_source).network
-    objective = make_objective(estimator, network)
+        seed_source = check_random_state(settings.random_state)
+        network = new_training_state(settings, X, n_outputs, np.float64, seed_source).network
+    objective = make_objective(settings, network)
     return check_objective_gradients(objective, X, y_index, weights, epsilon=epsilon)
 
 
@@ -202,28 +199,25 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    X, y, _ = _validated(estimator, X, y, None)
-    classes, y_index = estimator._encode_labels(y, None)
+    settings, X, y, _ = _checked(estimator, X, y, None)
+    classes, y_index = encode_labels(y, None)
     n_classes = len(classes)
-    rng = check_random_state(estimator.random_state)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    rng = check_random_state(settings.random_state)
 
-    tiny = clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4, penalty=None)
-    network = new_training_state(
-        tiny, X, 1 if n_classes == 2 else n_classes, np.float64, rng
-    ).network
-    objective = make_objective(tiny, network)
-    scores, _ = network.forward(X, training=False)
-    initial = objective.loss(scores.copy(), y_index, None, gradient=False)
-    expected = objective.loss.chance_loss(n_classes)
+    tiny = settings_of(clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4))
+    network = initial_network(tiny, X, n_outputs, np.float64, _generator(rng))
+    loss = make_objective(tiny, network).loss
+    coefs, intercepts = network.inference_params()
+    scores = predict_scores(coefs, intercepts, network.activation, X)
+    initial = loss(scores, y_index, None, gradient=False)
+    expected = loss.chance_loss(n_classes)
     initial_ok = abs(initial - expected) <= 0.02 * expected
 
-    own = new_training_state(
-        estimator, X, network.spec.n_outputs, np.float64, check_random_state(0)
-    )
-    own_objective = make_objective(estimator, own.network)
-    weights = own.network.theta[: own.network.n_weights]
-    penalty_value = own_objective.penalty.value(weights)
-    penalty_raises = None if not own_objective.penalty.active else penalty_value > 0
+    own = initial_network(settings, X, n_outputs, np.float64, _generator(check_random_state(0)))
+    penalty = make_objective(settings, own).penalty
+    penalty_value = penalty.value(own.theta[: own.n_weights])
+    penalty_raises = None if not penalty.active else penalty_value > 0
 
     subset = _stratified_subset(y_index, n_overfit_samples, rng)
     overfit = clone(estimator).set_params(
@@ -236,10 +230,6 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
         verbose=0,
         max_norm=None,
     )
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         overfit.fit(X[subset], y[subset])
@@ -265,6 +255,11 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
         len(subset),
         messages,
     )
+
+
+def _generator(seed_source):
+    """The generator ``fit`` would train with, from a RandomState seed source."""
+    return np.random.default_rng(seed_source.randint(np.iinfo(np.int32).max))
 
 
 def _stratified_subset(y_index, size, rng):

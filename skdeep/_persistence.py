@@ -5,7 +5,7 @@ from .core.averaging import ParameterAverage
 from .core.monitor import PlateauMonitor
 from .core.network import Network, NetworkSpec
 from .core.optimizers import OPTIMIZERS, OptimizerSpec
-from .core.schedules import Schedule
+from .core.schedules import SCHEDULES
 from .core.training import TrainingState
 
 _PERSISTED_TYPES = (
@@ -16,9 +16,9 @@ _PERSISTED_TYPES = (
     Network,
     NetworkSpec,
     OptimizerSpec,
-    Schedule,
     TrainingState,
     *OPTIMIZERS.values(),
+    *SCHEDULES.values(),
 )
 
 

@@ -14,6 +14,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .core.losses import log_probabilities, probabilities
 from .core.network import predict_scores
 
+# Every registered activation satisfies |f(z)| <= 1.1 |z| + 2 (SELU's slope is
+# 1.0507 and its negative side stays above -1.76; the others grow at most like
+# |z|), which bounds the scores of a network layer by layer (tested).
+ACTIVATION_SLOPE_BOUND, ACTIVATION_OFFSET_BOUND = 1.1, 2.0
+
 
 class PredictionMixin:
     """``decision_function``, ``predict``, ``predict_proba``, ``predict_log_proba``.
@@ -112,3 +117,33 @@ class PredictionMixin:
                 "train in dtype='float64'."
             )
         return scores
+
+
+def scores_may_overflow(coefs, intercepts, x_max_abs):
+    """Whether the scores of inputs bounded by ``x_max_abs`` could overflow.
+
+    Propagates an upper bound of ``max |h|`` through the layers:
+    ``max |h W + b| <= max|h| * max_j ||W[:, j]||_1 + max |b|``, then the
+    activation bound. False means no input with ``max |x| <= x_max_abs`` can give
+    a non-finite score (with a wide margin for rounding).
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        Inference-form parameters.
+    x_max_abs : float
+        Largest absolute feature value.
+
+    Returns
+    -------
+    may_overflow : bool
+    """
+    bound = float(x_max_abs)
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        column_l1 = float(np.abs(W).sum(axis=0, dtype=np.float64).max()) if W.size else 0.0
+        bias = float(np.abs(b).max(initial=0.0))
+        bound = bound * column_l1 + bias
+        if i < last:
+            bound = ACTIVATION_SLOPE_BOUND * bound + ACTIVATION_OFFSET_BOUND
+    return not bound < np.finfo(coefs[0].dtype).max / 16

@@ -14,15 +14,17 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import ALL_ACTIVATIONS, make_loss
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import compute_sample_weight
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, check_gradients
+from skdeep._building import make_objective
+from skdeep._settings import settings_of
 from skdeep.core import layers as core_layers
 from skdeep.core import losses as core_losses
 from skdeep.core import penalties as core_penalties
 from skdeep.core.gradient_check import check_objective_gradients, relative_error
-from skdeep.core.losses import LOSSES
 from skdeep.core.network import Network, NetworkSpec
 from skdeep.core.objective import Objective
 from skdeep.core.penalties import Penalty
@@ -32,7 +34,7 @@ EPSILON = 1e-6
 # Largest gradient norm accepted as "zero": finite differences of a loss of order 1
 # with a step of 1e-6 carry rounding noise of order 1e-10.
 ZERO_ATOL = 1e-7
-ACTIVATIONS = ["identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout"]
+ACTIVATIONS = ALL_ACTIVATIONS
 PENALTIES = [None, "l1", "l2", "elasticnet"]
 HEADS = {
     "softmax": (MLPSoftmaxClassifier, {}),
@@ -133,10 +135,7 @@ def _assert_estimator_gradients(est, X, y, sample_weight=None, expected_keys=Non
     network = Network(trained.spec, np.float64)
     network.theta[...] = trained.theta
     network.state[...] = trained.state
-    head = est.loss if isinstance(est, MLPSVMClassifier) else "log_loss"
-    margin = getattr(est, "margin", 1.0)
-    penalty = Penalty(est.penalty, est.alpha, est.l1_ratio)
-    objective = Objective(network, LOSSES[head](margin=margin), penalty)
+    objective = make_objective(settings_of(est), network)
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if est.class_weight is not None:
         class_weights = compute_sample_weight(est.class_weight, y)
@@ -344,8 +343,7 @@ def _network(activation, batch_norm, dropout, n_outputs, seed):
         activation=activation,
         batch_norm=batch_norm,
         dropout=dropout,
-        maxout_pieces=3,
-        negative_slope=0.1,
+        activation_params={"maxout_pieces": 3, "negative_slope": 0.1},
     )
     network = Network(spec, np.float64)
     rng = np.random.default_rng(seed)
@@ -370,7 +368,9 @@ def test_core_objective_gradients(loss, activation, batch_norm, dropout):
     n_classes = 4
     X, y = _data(n_classes, seed=5)
     network = _network(activation, batch_norm, dropout, n_classes, seed=6)
-    objective = Objective(network, LOSSES[loss](margin=0.7), Penalty("elasticnet", 0.05, 0.5))
+    objective = Objective(
+        network, make_loss(loss, margin=0.7), Penalty("elasticnet", 0.05, l1_ratio=0.5)
+    )
     weights = np.random.default_rng(7).uniform(0, 1, N_SAMPLES)
     weights /= weights.sum()
     errors = check_objective_gradients(objective, X, y, weights)
@@ -382,7 +382,7 @@ def test_core_objective_gradients_binary_sparse(loss):
     X, y = _data(2, seed=8)
     X[np.abs(X) < 0.7] = 0.0
     network = _network("leaky_relu", False, 0.0, 1, seed=9)
-    objective = Objective(network, LOSSES[loss](), Penalty("l1", 0.01))
+    objective = Objective(network, make_loss(loss), Penalty("l1", 0.01))
     errors = check_objective_gradients(objective, sp.csr_matrix(X), y)
     _assert_gradients_match(errors, objective, X, y)
 
@@ -392,7 +392,7 @@ def test_core_check_is_deterministic_with_dropout():
     # finite differences would be noise and the check would fail.
     X, y = _data(3)
     network = _network("relu", False, 0.5, 3, seed=10)
-    objective = Objective(network, LOSSES["log_loss"](), Penalty(None, 0.0))
+    objective = Objective(network, make_loss("log_loss"), Penalty(None, 0.0))
     first = check_objective_gradients(objective, X, y, seed=3)
     second = check_objective_gradients(objective, X, y, seed=3)
     assert first == second
@@ -403,7 +403,7 @@ def test_core_check_restores_parameters_and_state():
     X, y = _data(3)
     network = _network("relu", True, 0.0, 3, seed=11)
     theta, state = network.theta.copy(), network.state.copy()
-    objective = Objective(network, LOSSES["log_loss"](), Penalty("l2", 0.1))
+    objective = Objective(network, make_loss("log_loss"), Penalty("l2", 0.1))
     check_objective_gradients(objective, X, y)
     np.testing.assert_array_equal(network.theta, theta)
     np.testing.assert_array_equal(network.state, state)
@@ -414,12 +414,12 @@ def test_core_check_detects_wrong_activation_derivative(monkeypatch):
 
     X, y = _data(3)
     network = _network("tanh", False, 0.0, 3, seed=12)
-    objective = Objective(network, LOSSES["log_loss"](), Penalty(None, 0.0))
+    objective = Objective(network, make_loss("log_loss"), Penalty(None, 0.0))
 
     def wrong_derivative(self, da, a):
         da *= 1.0 - 0.9 * a * a  # should be 1 - a**2
 
-    monkeypatch.setattr(activations.Tanh, "_scale_by_derivative", wrong_derivative)
+    monkeypatch.setattr(activations.Tanh, "_multiply_derivative", wrong_derivative)
     errors = check_objective_gradients(objective, X, y)
     assert errors["coefs_0"] > 1e-3
     assert errors["coefs_2"] < TOL

@@ -17,8 +17,8 @@ from skdeep.core.initializers import (
     resolve_initializer,
     variance_scaling,
 )
-from skdeep.core.layers import BatchNorm, Dense
-from skdeep.core.network import Network, NetworkSpec
+from skdeep.core.layers import BatchNorm
+from skdeep.core.network import Network, NetworkSpec, predict_scores
 
 REL_TOL = 0.03
 FAN_IN, FAN_OUT = 400, 250  # 10^5 entries
@@ -47,29 +47,42 @@ def test_variance_scaling_is_gaussian():
 
 @pytest.mark.parametrize("init_scale", [1e-3, 0.01, 0.3])
 def test_gaussian_std_is_init_scale(init_scale):
-    W = INITIALIZERS["gaussian"](FAN_IN, FAN_OUT, np.random.default_rng(2), init_scale)
+    W = INITIALIZERS["gaussian"](FAN_IN, FAN_OUT, np.random.default_rng(2), init_scale=init_scale)
     assert np.std(W) == pytest.approx(init_scale, rel=REL_TOL / 2)
 
 
 @pytest.mark.parametrize("fan_in, fan_out", [(400, 250), (100, 1000), (1000, 100)])
 def test_xavier_variance(fan_in, fan_out):
-    W = INITIALIZERS["xavier"](fan_in, fan_out, np.random.default_rng(3), 0.01)
+    W = INITIALIZERS["xavier"](fan_in, fan_out, np.random.default_rng(3))
     assert W.shape == (fan_in, fan_out)
     _assert_variance(W, 2.0 / (fan_in + fan_out))
 
 
 @pytest.mark.parametrize("fan_in, fan_out", [(400, 250), (100, 1000), (1000, 100)])
 def test_he_variance(fan_in, fan_out):
-    W = INITIALIZERS["he"](fan_in, fan_out, np.random.default_rng(4), 0.01)
+    W = INITIALIZERS["he"](fan_in, fan_out, np.random.default_rng(4))
     assert W.shape == (fan_in, fan_out)
     _assert_variance(W, 2.0 / fan_in)
 
 
-@pytest.mark.parametrize("name", ["xavier", "he", "orthogonal"])
+@pytest.mark.parametrize("name", ["xavier", "he", "lecun", "orthogonal"])
 def test_init_scale_only_affects_gaussian(name):
-    a = INITIALIZERS[name](50, 30, np.random.default_rng(5), 0.01)
-    b = INITIALIZERS[name](50, 30, np.random.default_rng(5), 10.0)
-    np.testing.assert_array_equal(a, b)
+    thetas = []
+    for init_scale in (0.01, 10.0):
+        network = _network("relu", hidden=(30,), n_features=50, n_outputs=3)
+        network.initialize(
+            name, np.random.default_rng(5), hyperparameters={"init_scale": init_scale}
+        )
+        thetas.append(network.theta)
+    np.testing.assert_array_equal(*thetas)
+    with pytest.raises(TypeError, match="init_scale"):
+        INITIALIZERS[name](50, 30, np.random.default_rng(5), init_scale=0.01)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(400, 250), (100, 1000)])
+def test_lecun_variance(fan_in, fan_out):
+    W = INITIALIZERS["lecun"](fan_in, fan_out, np.random.default_rng(4))
+    _assert_variance(W, 1.0 / fan_in)
 
 
 @pytest.mark.parametrize("fan_in, fan_out", [(300, 120), (120, 300), (200, 200), (7, 1), (1, 7)])
@@ -84,7 +97,7 @@ def test_orthogonal(fan_in, fan_out):
 
 def test_orthogonal_registry_entries_are_orthogonal():
     for name in ("orthogonal", "lsuv"):
-        W = INITIALIZERS[name](150, 60, np.random.default_rng(7), 0.01)
+        W = INITIALIZERS[name](150, 60, np.random.default_rng(7))
         np.testing.assert_allclose(W.T @ W, np.eye(60), atol=1e-10)
 
 
@@ -108,6 +121,10 @@ def test_orthogonal_is_haar_distributed():
         ("leaky_relu", "he"),
         ("elu", "he"),
         ("maxout", "he"),
+        ("gelu", "he"),
+        ("silu", "he"),
+        ("mish", "he"),
+        ("selu", "lecun"),
         ("identity", "xavier"),
         ("logistic", "xavier"),
         ("sigmoid", "xavier"),
@@ -123,7 +140,7 @@ def test_auto_resolution(activation, expected):
 def test_unknown_initializer_lists_valid_names():
     with pytest.raises(ValueError, match="xavier"):
         resolve_initializer("glorot_typo", get_activation("relu"))
-    assert {"auto", "gaussian", "xavier", "he", "orthogonal", "lsuv"} == INITIALIZER_NAMES
+    assert {"auto", "gaussian", "xavier", "he", "lecun", "orthogonal", "lsuv"} == INITIALIZER_NAMES
 
 
 # --------------------------------------------------------- Network.initialize
@@ -143,7 +160,7 @@ def _network(
         n_outputs=n_outputs,
         activation=activation,
         batch_norm=batch_norm,
-        maxout_pieces=maxout_pieces,
+        activation_params={"maxout_pieces": maxout_pieces},
         dropout=dropout,
     )
     return Network(spec, dtype)
@@ -163,7 +180,7 @@ def _network(
 def test_network_initialize_variances(activation, weight_init):
     network = _network(activation)
     network.theta.fill(np.nan)  # every entry must be written
-    network.initialize(weight_init, np.random.default_rng(9), init_scale=0.05)
+    network.initialize(weight_init, np.random.default_rng(9), hyperparameters={"init_scale": 0.05})
     resolved = resolve_initializer(weight_init, network.activation)
     assert len(network.dense_layers) == 3
     for layer in network.dense_layers:
@@ -237,13 +254,12 @@ def test_network_initialize_is_seeded_and_float32_is_rounded_float64():
 
 # ------------------------------------------------------------------------ LSUV
 def _affine_outputs(network, X):
-    """Pre-activation output of every hidden dense layer, in inference mode."""
-    outputs, h = [], X
-    for layer in network.layers:
-        h, _ = layer.forward(h, training=False)
-        if isinstance(layer, Dense) and layer is not network.dense_layers[-1]:
-            outputs.append(h.copy())
-    return outputs
+    """Pre-activation output of every hidden layer, in the inference form."""
+    coefs, intercepts = network.inference_params()
+    return [
+        predict_scores(coefs[: k + 1], intercepts[: k + 1], network.activation, X)
+        for k in range(len(coefs) - 1)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -270,7 +286,6 @@ def test_lsuv_gives_unit_variance_affine_outputs(activation, batch_norm, dropout
         dropout=dropout,
     )
     network.initialize("orthogonal", np.random.default_rng(17))
-    network.allocate(X.shape[0])
     before = [float(np.var(z)) for z in _affine_outputs(network, X)]
     assert abs(before[0] - 1) > 1  # orthogonal alone: variance ~36-40
 

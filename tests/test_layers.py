@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import erf
 
 from skdeep.core.activations import ACTIVATIONS, get_activation
 from skdeep.core.layers import ActivationLayer, BatchNorm, Dense, Dropout
@@ -38,7 +39,7 @@ def test_dense_forward_backward_values_and_shapes():
     rng = np.random.default_rng(1)
     layer = _bind(Dense(7, 5), rng)
     x = rng.normal(size=(11, 7))
-    y, cache = layer.forward(x, training=True)
+    y, cache = layer.forward(x)
     assert y.shape == (11, 5)
     np.testing.assert_allclose(y, x @ layer.params["W"] + layer.params["b"], rtol=1e-12)
     y = y.copy()
@@ -108,10 +109,8 @@ def test_network_sparse_input_matches_dense(batch_norm, dropout):
     dense_net, sparse_net = Network(spec, np.float64), Network(spec, np.float64)
     for net in (dense_net, sparse_net):
         net.initialize("he", np.random.default_rng(7))
-    s_dense, c_dense = dense_net.forward(X, training=True, rng=np.random.default_rng(8))
-    s_sparse, c_sparse = sparse_net.forward(
-        sp.csr_matrix(X), training=True, rng=np.random.default_rng(8)
-    )
+    s_dense, c_dense = dense_net.forward(X, rng=np.random.default_rng(8))
+    s_sparse, c_sparse = sparse_net.forward(sp.csr_matrix(X), rng=np.random.default_rng(8))
     np.testing.assert_allclose(s_sparse, s_dense, rtol=1e-12, atol=1e-14)
     dscores = rng.normal(size=s_dense.shape)
     dense_net.backward(dscores.copy(), c_dense)
@@ -141,7 +140,7 @@ def test_batch_norm_training_output_zero_mean_unit_variance():
     layer.params["gamma"][...] = 1.0
     layer.params["beta"][...] = 0.0
     x = _batch(rng)
-    y, _ = layer.forward(x, training=True)
+    y, _ = layer.forward(x)
     np.testing.assert_allclose(y.mean(axis=0), 0.0, atol=1e-10)
     # var(y) = var / (var + eps): within 1e-5 of 1 for these scales.
     np.testing.assert_allclose(y.var(axis=0), 1.0, atol=1e-4)
@@ -151,7 +150,7 @@ def test_batch_norm_training_output_scale_and_shift():
     rng = np.random.default_rng(10)
     layer = _bind(BatchNorm(6), rng, max_rows=256)
     gamma, beta = layer.params["gamma"], layer.params["beta"]
-    y, _ = layer.forward(_batch(rng), training=True)
+    y, _ = layer.forward(_batch(rng))
     np.testing.assert_allclose(y.mean(axis=0), beta, atol=1e-10)
     np.testing.assert_allclose(y.std(axis=0), np.abs(gamma), rtol=1e-4)
 
@@ -163,13 +162,13 @@ def test_batch_norm_running_statistics_momentum():
     np.testing.assert_array_equal(layer.state["running_mean"], 0.0)
     np.testing.assert_array_equal(layer.state["running_var"], 1.0)
     x1, x2 = _batch(rng), _batch(rng)
-    layer.forward(x1, training=True)
+    layer.forward(x1)
     mean1, var1 = x1.mean(axis=0), x1.var(axis=0, ddof=1)
     np.testing.assert_allclose(layer.state["running_mean"], (1 - momentum) * mean1, rtol=1e-12)
     np.testing.assert_allclose(
         layer.state["running_var"], momentum * 1.0 + (1 - momentum) * var1, rtol=1e-12
     )
-    layer.forward(x2, training=True)
+    layer.forward(x2)
     expected_mean = momentum * (1 - momentum) * mean1 + (1 - momentum) * x2.mean(axis=0)
     expected_var = momentum * (momentum + (1 - momentum) * var1) + (1 - momentum) * x2.var(
         axis=0, ddof=1
@@ -183,32 +182,50 @@ def test_batch_norm_running_statistics_converge_to_data_statistics():
     layer = _bind(BatchNorm(6, momentum=0.9), rng, max_rows=256)
     x = _batch(rng)
     for _ in range(300):  # 0.9 ** 300 ~ 2e-14
-        layer.forward(x, training=True)
+        layer.forward(x)
     np.testing.assert_allclose(layer.state["running_mean"], x.mean(axis=0), rtol=1e-9)
     np.testing.assert_allclose(layer.state["running_var"], x.var(axis=0, ddof=1), rtol=1e-9)
 
 
 def test_batch_norm_inference_uses_running_statistics():
+    # Prediction goes through the inference form, where batch norm is folded into
+    # the preceding affine layer with its running statistics.
     rng = np.random.default_rng(13)
-    layer = _bind(BatchNorm(6, epsilon=1e-5), rng, max_rows=256)
-    running_mean = rng.normal(size=6)
-    running_var = rng.uniform(0.5, 3.0, size=6)
-    layer.state["running_mean"][...] = running_mean
-    layer.state["running_var"][...] = running_var
+    spec = NetworkSpec(6, (4,), 3, activation="identity", batch_norm=True)
+    network = Network(spec, np.float64)
+    network.initialize("xavier", rng)
+    network.theta[...] = rng.normal(size=network.theta.size)
+    norm = next(layer for layer in network.layers if isinstance(layer, BatchNorm))
+    running_mean, running_var = rng.normal(size=4), rng.uniform(0.5, 3.0, size=4)
+    norm.state["running_mean"][...] = running_mean
+    norm.state["running_var"][...] = running_var
+    theta, state = network.theta.copy(), network.state.copy()
     x = _batch(rng, n=50)
-    y, cache = layer.forward(x, training=False)
-    assert cache is None
-    expected = (x - running_mean) / np.sqrt(running_var + 1e-5) * layer.params["gamma"] + (
-        layer.params["beta"]
-    )
-    np.testing.assert_allclose(y, expected, rtol=1e-12)
+    coefs, intercepts = network.inference_params()
+    scores = predict_scores(coefs, intercepts, network.activation, x)
+    W1 = network.dense_layers[0].params["W"]
+    W2, b2 = network.dense_layers[1].params["W"], network.dense_layers[1].params["b"]
+    hidden = (x @ W1 - running_mean) / np.sqrt(running_var + 1e-5) * norm.params[
+        "gamma"
+    ] + norm.params["beta"]
+    np.testing.assert_allclose(scores, hidden @ W2 + b2, rtol=1e-10)
     # Row by row gives the same: inference does not depend on the batch.
-    y = y.copy()
     for i in (0, 17, 49):
-        np.testing.assert_allclose(layer.forward(x[i : i + 1], training=False)[0][0], y[i])
-    # And inference never touches the running statistics.
-    np.testing.assert_array_equal(layer.state["running_mean"], running_mean)
-    np.testing.assert_array_equal(layer.state["running_var"], running_var)
+        row = predict_scores(coefs, intercepts, network.activation, x[i : i + 1])
+        np.testing.assert_allclose(row[0], scores[i], rtol=1e-12)
+    # And exporting the inference form touches neither parameters nor statistics.
+    np.testing.assert_array_equal(network.theta, theta)
+    np.testing.assert_array_equal(network.state, state)
+
+
+def test_batch_norm_backward_leaves_the_cache_untouched():
+    rng = np.random.default_rng(24)
+    layer = _bind(BatchNorm(4), rng, max_rows=16)
+    _, cache = layer.forward(rng.normal(size=(9, 4)) * 3 + 1)
+    before = [np.array(part, copy=True) for part in cache]
+    layer.backward(rng.normal(size=(9, 4)), cache)
+    for kept, now in zip(before, cache):
+        np.testing.assert_array_equal(now, kept)
 
 
 def test_batch_norm_backward_matches_finite_differences():
@@ -216,10 +233,10 @@ def test_batch_norm_backward_matches_finite_differences():
     layer = _bind(BatchNorm(4), rng, max_rows=16)
     x = rng.normal(size=(9, 4)) * 3 + 1
     dy = rng.normal(size=(9, 4))
-    _, cache = layer.forward(x.copy(), training=True)
+    _, cache = layer.forward(x.copy())
     dx = layer.backward(dy.copy(), cache).copy()
     dgamma, dbeta = layer.grads["gamma"].copy(), layer.grads["beta"].copy()
-    numerical = _numerical_input_gradient(layer, x, dy, training=True)
+    numerical = _numerical_input_gradient(layer, x, dy)
     np.testing.assert_allclose(dx, numerical, rtol=1e-6, atol=1e-8)
     x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + layer.epsilon)
     np.testing.assert_allclose(dbeta, dy.sum(axis=0), rtol=1e-12)
@@ -236,7 +253,7 @@ def test_dropout_keeps_expected_activation(rate):
     total = np.zeros_like(x)
     kept = 0
     for _ in range(passes):
-        y, _mask = layer.forward(x, training=True, rng=rng)
+        y, _mask = layer.forward(x, rng=rng)
         nonzero = y != 0
         kept += int(nonzero.sum())
         # Kept units are scaled by exactly 1 / (1 - rate); dropped ones are 0.
@@ -255,14 +272,20 @@ def test_dropout_keeps_expected_activation(rate):
 
 
 def test_dropout_identity_at_inference_and_with_zero_rate():
+    # The inference form has no dropout: a network with dropout predicts exactly
+    # like the same weights without it.
     rng = np.random.default_rng(16)
-    layer = _bind(Dropout(0.5, 8), rng, max_rows=10)
+    with_dropout = Network(NetworkSpec(8, (6,), 3, dropout=0.5), np.float64)
+    without = Network(NetworkSpec(8, (6,), 3), np.float64)
+    with_dropout.initialize("he", rng)
+    without.theta[...] = with_dropout.theta
     x = rng.normal(size=(10, 8))
-    y, cache = layer.forward(x, training=False, rng=rng)
-    assert cache is None
-    np.testing.assert_array_equal(y, x)
+    np.testing.assert_array_equal(
+        predict_scores(*with_dropout.inference_params(), with_dropout.activation, x),
+        predict_scores(*without.inference_params(), without.activation, x),
+    )
     zero = _bind(Dropout(0.0, 8), rng, max_rows=10)
-    y, _ = zero.forward(x, training=True, rng=rng)
+    y, _ = zero.forward(x, rng=rng)
     np.testing.assert_array_equal(y, x)
 
 
@@ -270,13 +293,13 @@ def test_dropout_backward_uses_the_forward_mask():
     rng = np.random.default_rng(17)
     layer = _bind(Dropout(0.4, 12), rng, max_rows=10)
     x = rng.normal(size=(10, 12))
-    y, mask = layer.forward(x, training=True, rng=np.random.default_rng(3))
+    y, mask = layer.forward(x, rng=np.random.default_rng(3))
     y = y.copy()
     dy = rng.normal(size=(10, 12))
     dx = layer.backward(dy.copy(), mask)
     np.testing.assert_allclose(dx, dy * (y / x), rtol=1e-12)
     # Same seed, same mask: dropout is reproducible.
-    y_again, _ = layer.forward(x, training=True, rng=np.random.default_rng(3))
+    y_again, _ = layer.forward(x, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(y_again, y)
 
 
@@ -284,8 +307,8 @@ def test_dropout_masks_differ_between_calls():
     rng = np.random.default_rng(18)
     layer = _bind(Dropout(0.5, 50), rng, max_rows=10)
     x = np.ones((10, 50))
-    first = layer.forward(x, training=True, rng=rng)[0].copy()
-    second = layer.forward(x, training=True, rng=rng)[0].copy()
+    first = layer.forward(x, rng=rng)[0].copy()
+    second = layer.forward(x, rng=rng)[0].copy()
     assert not np.array_equal(first, second)
 
 
@@ -293,7 +316,7 @@ def test_dropout_masks_differ_between_calls():
 def test_dropout_keeps_dtype(dtype):
     rng = np.random.default_rng(19)
     layer = _bind(Dropout(0.3, 5), rng, dtype=dtype, max_rows=4)
-    y, _ = layer.forward(np.ones((4, 5), dtype=dtype), training=True, rng=rng)
+    y, _ = layer.forward(np.ones((4, 5), dtype=dtype), rng=rng)
     assert y.dtype == dtype
 
 
@@ -307,14 +330,21 @@ def _reference(name, z, negative_slope=0.1):
         "relu": lambda: np.maximum(z, 0),
         "leaky_relu": lambda: np.where(z > 0, z, negative_slope * z),
         "elu": lambda: np.where(z > 0, z, np.exp(z) - 1),
+        "selu": lambda: SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * (np.exp(z) - 1)),
+        "gelu": lambda: z * (1 + erf(z / np.sqrt(2))) / 2,
+        "silu": lambda: z / (1 + np.exp(-z)),
+        "mish": lambda: z * np.tanh(np.log1p(np.exp(z))),
     }[name]()
 
 
-ELEMENTWISE = ["identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "elu"]
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+ELEMENTWISE = [name for name in ACTIVATIONS if name != "maxout"]
 
 
 def test_registry_names():
-    assert set(ACTIVATIONS) == set(ELEMENTWISE) | {"maxout"}
+    expected = {"identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "elu"}
+    expected |= {"selu", "gelu", "silu", "mish", "maxout"}
+    assert set(ACTIVATIONS) == expected
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -322,10 +352,11 @@ def test_elementwise_activation_values_and_backward(name):
     rng = np.random.default_rng(20)
     # Keep away from 0, where the ReLU family has its kink.
     z = rng.uniform(0.05, 3, size=(8, 5)) * rng.choice([-1, 1], size=(8, 5))
-    layer = _bind(ActivationLayer(get_activation(name, negative_slope=0.1), 5), rng, max_rows=8)
+    settings = {"negative_slope": 0.1} if name == "leaky_relu" else {}
+    layer = _bind(ActivationLayer(get_activation(name, **settings), 5), rng, max_rows=8)
     a, cache = layer.forward(z.copy())
     np.testing.assert_allclose(a, _reference(name, z), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(get_activation(name, negative_slope=0.1)(z.copy()), a)
+    np.testing.assert_allclose(get_activation(name, **settings)(z.copy()), a)
     dy = rng.normal(size=z.shape)
     dz = layer.backward(dy.copy(), cache)
     numerical = _numerical_input_gradient(layer, z, dy)
@@ -363,12 +394,18 @@ def test_maxout_forward_backward():
 def test_network_forward_backward_shapes(activation, batch_norm):
     rng = np.random.default_rng(22)
     spec = NetworkSpec(
-        7, (9, 5), 4, activation=activation, batch_norm=batch_norm, dropout=0.2, maxout_pieces=3
+        7,
+        (9, 5),
+        4,
+        activation=activation,
+        batch_norm=batch_norm,
+        dropout=0.2,
+        activation_params={"maxout_pieces": 3},
     )
     network = Network(spec, np.float64)
     network.initialize("auto", rng)
     X = rng.normal(size=(13, 7))
-    scores, caches = network.forward(X, training=True, rng=rng)
+    scores, caches = network.forward(X, rng=rng)
     assert scores.shape == (13, 4)
     assert len(caches) == len(network.layers)
     network.grad.fill(np.nan)
@@ -380,9 +417,51 @@ def test_network_forward_backward_shapes(activation, batch_norm):
     coefs, intercepts = network.inference_params()
     assert [W.shape for W in coefs] == expected
     assert [b.shape for b in intercepts] == [(s[1],) for s in expected]
-    # Inference: no dropout, running statistics -- deterministic.
-    first = network.forward(X, training=False)[0].copy()
-    np.testing.assert_array_equal(network.forward(X, training=False)[0], first)
-    np.testing.assert_allclose(
-        predict_scores(coefs, intercepts, network.activation, X), first, rtol=1e-10, atol=1e-12
-    )
+    # Inference: no dropout, running statistics -- deterministic and pure.
+    theta = network.theta.copy()
+    first = predict_scores(coefs, intercepts, network.activation, X).copy()
+    again = network.inference_params()
+    np.testing.assert_array_equal(predict_scores(*again, network.activation, X), first)
+    np.testing.assert_array_equal(network.theta, theta)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_activation_caches_what_it_declares(name):
+    # "output" activations run in place and keep their output; "input" ones write
+    # into the buffer and keep the pre-activation, which backward must not alter.
+    rng = np.random.default_rng(25)
+    activation = get_activation(name)
+    z = rng.normal(size=(6, 5))
+    z_before = z.copy()
+    out = np.empty_like(z)
+    a, cache = activation.forward(z, out)
+    if activation.keeps == "output":
+        assert a is z and cache.kept is z
+    else:
+        assert activation.keeps == "input"
+        assert a is out and cache.kept is z
+        np.testing.assert_array_equal(z, z_before)
+    kept = cache.kept.copy()
+    activation.backward(rng.normal(size=z.shape), cache, None)
+    np.testing.assert_array_equal(cache.kept, kept)
+
+
+def test_activation_rejects_unknown_settings():
+    with pytest.raises(TypeError, match="negative_slope"):
+        get_activation("relu", negative_slope=0.1)
+    with pytest.raises(TypeError, match="maxout_piece"):
+        get_activation("maxout", maxout_piece=3)
+    with pytest.raises(ValueError, match="valid names are"):
+        get_activation("relux")
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_activation_extreme_inputs_stay_finite(name, dtype):
+    z = np.array([[-1e4, -100.0, -30.0, 0.0, 30.0, 100.0, 1e4]], dtype=dtype)
+    activation = get_activation(name)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        a, cache = activation.forward(z.copy(), np.empty_like(z))
+        dz = activation.backward(np.ones_like(z), cache, None)
+    assert a.dtype == dtype and dz.dtype == dtype
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(dz))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import make_loss
 
 from skdeep.core.losses import LOSSES, MulticlassHinge, SoftmaxCrossEntropy
 
@@ -137,7 +138,7 @@ def test_hinge_matches_naive_loop(name, margin, weighted):
     assert 0 < np.count_nonzero(margins > 0) < len(y) * (scores.shape[1] - 1)
     w = weights if weighted else np.full(len(y), 1 / len(y))
     s = scores.copy()
-    value = LOSSES[name](margin=margin)(s, y, weights if weighted else None)
+    value = make_loss(name, margin=margin)(s, y, weights if weighted else None)
     assert value == pytest.approx(float(losses @ w), rel=1e-12)
     np.testing.assert_allclose(s, grad * w[:, None], rtol=1e-10, atol=1e-15)
 
@@ -146,7 +147,7 @@ def test_hinge_matches_naive_loop(name, margin, weighted):
 def test_hinge_gradient_false_leaves_scores_untouched(name):
     scores, y, _ = _problem(seed=4, scale=1.0)
     s = scores.copy()
-    value = LOSSES[name]()(s, y, None, gradient=False)
+    value = make_loss(name)(s, y, None, gradient=False)
     np.testing.assert_array_equal(s, scores)
     assert value == pytest.approx(
         _hinge_naive(scores, y, squared=name == "squared_hinge")[0].mean()
@@ -161,7 +162,7 @@ def test_hinge_binary_column_equals_two_class_form(name, margin):
     y = rng.integers(0, 2, size=30)
     w = rng.uniform(size=30)
     w /= w.sum()
-    loss = LOSSES[name](margin=margin)
+    loss = make_loss(name, margin=margin)
     one = z[:, None].copy()
     two = np.column_stack([np.zeros(30), z])
     assert loss(one, y, w) == pytest.approx(loss(two, y, w), rel=1e-12)
@@ -179,23 +180,25 @@ def test_hinge_stable_for_huge_scores():
     y = np.array([0, 2])
     for name in HINGES:
         s = scores.copy()
-        value = LOSSES[name]()(s, y)
+        value = make_loss(name)(s, y)
         assert np.isfinite(value) and np.all(np.isfinite(s))
     s = scores.copy()
     # Sample 0 satisfies every margin; sample 1 violates both: (1e4 + 1e4 + 1) + (0 + 1e4 + 1).
-    assert LOSSES["hinge"]()(s, y) == pytest.approx((0 + 3e4 + 2) / 2)
+    assert make_loss("hinge")(s, y) == pytest.approx((0 + 3e4 + 2) / 2)
 
 
 # ------------------------------------------------------------------ chance loss
 @pytest.mark.parametrize("n_classes", [2, 3, 10])
 def test_chance_loss_values(n_classes):
     assert SoftmaxCrossEntropy().chance_loss(n_classes) == pytest.approx(np.log(n_classes))
-    assert MulticlassHinge(1.0).chance_loss(n_classes) == pytest.approx(n_classes - 1)
-    assert MulticlassHinge(0.5).chance_loss(n_classes) == pytest.approx((n_classes - 1) * 0.5)
-    assert MulticlassHinge(0.5, squared=True).chance_loss(n_classes) == pytest.approx(
+    assert MulticlassHinge(margin=1.0).chance_loss(n_classes) == pytest.approx(n_classes - 1)
+    assert MulticlassHinge(margin=0.5).chance_loss(n_classes) == pytest.approx(
+        (n_classes - 1) * 0.5
+    )
+    assert make_loss("squared_hinge", margin=0.5).chance_loss(n_classes) == pytest.approx(
         (n_classes - 1) * 0.25
     )
-    assert MulticlassHinge(3.0, squared=True).chance_loss(n_classes) == pytest.approx(
+    assert make_loss("squared_hinge", margin=3.0).chance_loss(n_classes) == pytest.approx(
         (n_classes - 1) * 9.0
     )
 
@@ -205,7 +208,7 @@ def test_chance_loss_values(n_classes):
     "name, margin", [("log_loss", 1.0), ("hinge", 0.7), ("squared_hinge", 1.5)]
 )
 def test_chance_loss_is_loss_at_equal_scores(name, margin, n_classes):
-    loss = LOSSES[name](margin=margin)
+    loss = make_loss(name, margin=margin)
     y = np.arange(12) % n_classes
     columns = 1 if n_classes == 2 else n_classes
     scores = np.full((12, columns), 0.0 if columns == 1 else 0.37)
@@ -215,10 +218,15 @@ def test_chance_loss_is_loss_at_equal_scores(name, margin, n_classes):
 
 def test_registry():
     assert set(LOSSES) == {"log_loss", "hinge", "squared_hinge"}
-    assert LOSSES["hinge"]().name == "hinge"
-    assert LOSSES["squared_hinge"]().name == "squared_hinge"
-    assert LOSSES["log_loss"](margin=5.0).name == "log_loss"
+    assert make_loss("hinge").name == "hinge"
+    assert make_loss("squared_hinge").name == "squared_hinge"
     assert LOSSES["hinge"](margin=2.0).margin == 2.0
+    assert {LOSSES[name].family for name in LOSSES} == {"softmax", "svm"}
+    # A setting the head does not declare is refused, not silently dropped.
+    with pytest.raises(TypeError, match="margin"):
+        LOSSES["log_loss"](margin=5.0)
+    with pytest.raises(TypeError, match="margn"):
+        LOSSES["hinge"](margn=2.0)
 
 
 @pytest.mark.parametrize("name", ["log_loss", "hinge", "squared_hinge"])
@@ -226,7 +234,7 @@ def test_zero_weights_remove_samples(name):
     scores, y, weights = _problem(n=10, seed=6, scale=1.0)
     weights[:4] = 0.0
     weights /= weights.sum()
-    loss = LOSSES[name]()
+    loss = make_loss(name)
     s_all = scores.copy()
     value_all = loss(s_all, y, weights)
     sub_w = weights[4:] / weights[4:].sum()

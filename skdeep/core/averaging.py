@@ -22,6 +22,8 @@ class ParameterAverage:
         Target decay ``d`` in (0, 1).
     """
 
+    _SCRATCH = ("_scratch",)  # contents never matter between updates (see checkpoint)
+
     def __init__(self, decay):
         self.decay = decay
         self.average = None

@@ -9,12 +9,13 @@ name            :math:`\sigma^2`
 ``gaussian``    ``init_scale ** 2``
 ``xavier``      :math:`2 / (\text{fan\_in} + \text{fan\_out})`
 ``he``          :math:`2 / \text{fan\_in}`
+``lecun``       :math:`1 / \text{fan\_in}` (for SELU)
 ==============  ===================================
 
 ``orthogonal`` (Saxe et al., 2013) draws a matrix with orthonormal columns (or rows,
 when ``fan_in < fan_out``). ``lsuv`` (Mishkin & Matas, 2015) starts orthogonal and
 then, layer by layer, rescales each hidden layer's weights until its affine output
-has unit variance on a batch of training data (:func:`lsuv_rescale`).
+has unit variance on a batch of training data (:func:`.network.lsuv_rescale`).
 
 Weights are drawn in float64 and cast, so a float32 network starts from the float32
 rounding of the float64 one. Biases start at zero.
@@ -23,7 +24,7 @@ rounding of the float64 one. Biases start at zero.
 import numpy as np
 
 from ._registry import lookup
-from .layers import Dense
+from .hyperparameters import Hyperparameter, Interval
 
 
 def variance_scaling(fan_in, fan_out, rng, *, variance):
@@ -64,23 +65,91 @@ def orthogonal(fan_in, fan_out, rng):
     return q if fan_in >= fan_out else q.T
 
 
+INIT_SCALE = Hyperparameter(
+    "init_scale",
+    0.01,
+    (Interval("real", 0, None, "neither"),),
+    "float",
+    "Standard deviation of ``weight_init='gaussian'``.",
+)
+
+
+class VarianceScaling:
+    """A variance-scaling initialiser: Gaussian entries of a given variance.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    variance : callable
+        ``variance(fan_in, fan_out, **hyperparameters) -> float``.
+    hyperparameters : tuple of Hyperparameter, default=()
+        The settings ``variance`` takes.
+    """
+
+    data_dependent = False
+
+    def __init__(self, name, variance, hyperparameters=()):
+        self.name, self.variance, self.hyperparameters = name, variance, hyperparameters
+
+    def __call__(self, fan_in, fan_out, rng, **hyperparameters):
+        """Draw a (fan_in, fan_out) float64 matrix.
+
+        Parameters
+        ----------
+        fan_in, fan_out : int
+        rng : numpy.random.Generator
+        **hyperparameters
+            The declared settings (``init_scale`` for ``"gaussian"``).
+
+        Returns
+        -------
+        W : ndarray of shape (fan_in, fan_out), float64
+        """
+        variance = self.variance(fan_in, fan_out, **hyperparameters)
+        return variance_scaling(fan_in, fan_out, rng, variance=variance)
+
+
+class Orthogonal:
+    """Orthogonal initialiser; with ``data_dependent``, the start of LSUV.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    data_dependent : bool, default=False
+        Whether the network rescales the drawn weights on a batch of data
+        afterwards (LSUV).
+    """
+
+    hyperparameters = ()
+
+    def __init__(self, name, data_dependent=False):
+        self.name, self.data_dependent = name, data_dependent
+
+    def __call__(self, fan_in, fan_out, rng):
+        """Draw a (fan_in, fan_out) float64 matrix with orthonormal columns or rows."""
+        return orthogonal(fan_in, fan_out, rng)
+
+
+def _gaussian_variance(fan_in, fan_out, *, init_scale):
+    return init_scale**2
+
+
 INITIALIZERS = {
-    "gaussian": lambda fi, fo, rng, init_scale: variance_scaling(
-        fi, fo, rng, variance=init_scale**2
-    ),
-    "xavier": lambda fi, fo, rng, init_scale: variance_scaling(
-        fi, fo, rng, variance=2.0 / (fi + fo)
-    ),
-    "he": lambda fi, fo, rng, init_scale: variance_scaling(fi, fo, rng, variance=2.0 / fi),
-    "orthogonal": lambda fi, fo, rng, init_scale: orthogonal(fi, fo, rng),
-    "lsuv": lambda fi, fo, rng, init_scale: orthogonal(fi, fo, rng),
+    "gaussian": VarianceScaling("gaussian", _gaussian_variance, (INIT_SCALE,)),
+    "xavier": VarianceScaling("xavier", lambda fan_in, fan_out: 2.0 / (fan_in + fan_out)),
+    "he": VarianceScaling("he", lambda fan_in, fan_out: 2.0 / fan_in),
+    "lecun": VarianceScaling("lecun", lambda fan_in, fan_out: 1.0 / fan_in),
+    "orthogonal": Orthogonal("orthogonal"),
+    "lsuv": Orthogonal("lsuv", data_dependent=True),
 }
-"""Registry: initialiser name -> ``f(fan_in, fan_out, rng, init_scale) -> W``.
+"""Registry: initialiser name -> ``f(fan_in, fan_out, rng, **hyperparameters) -> W``.
 
 ``"auto"`` (accepted by :func:`resolve_initializer`) picks the activation's
-``auto_init``: He for the ReLU family and maxout, Xavier otherwise.
+``auto_init``: He for the ReLU family, maxout and the smooth ReLU-like units,
+LeCun for SELU, Xavier otherwise.
 """
-
 INITIALIZER_NAMES = frozenset(INITIALIZERS) | {"auto"}
 """Every value ``weight_init`` accepts."""
 
@@ -103,34 +172,3 @@ def resolve_initializer(name, activation):
         return activation.auto_init
     lookup(name, INITIALIZERS, "weight initializer")
     return name
-
-
-def lsuv_rescale(layers, X, *, tol=0.1, max_iter=10):
-    """Layer-sequential unit-variance rescaling (Mishkin & Matas, 2015).
-
-    Walks the layers in order; for every dense layer but the output one, divides
-    its weights by the standard deviation of its affine output on ``X`` until that
-    variance is within ``tol`` of 1 (at most ``max_iter`` times), then feeds the
-    rescaled output forward. Runs in inference mode (no dropout).
-
-    Parameters
-    ----------
-    layers : list of Layer
-        The network's layers, with buffers allocated for ``X.shape[0]`` rows.
-    X : ndarray or sparse matrix of shape (n_rows, n_features)
-        A batch of training data.
-    tol : float, default=0.1
-    max_iter : int, default=10
-    """
-    dense_layers = [layer for layer in layers if isinstance(layer, Dense)]
-    output_layer = dense_layers[-1]
-    h = X
-    for layer in layers:
-        if isinstance(layer, Dense) and layer is not output_layer:
-            for _ in range(max_iter):
-                z, _ = layer.forward(h, training=False)
-                variance = float(np.var(z))
-                if variance == 0 or not np.isfinite(variance) or abs(variance - 1) < tol:
-                    break
-                layer.params["W"] /= np.sqrt(variance)
-        h, _ = layer.forward(h, training=False)

@@ -6,14 +6,19 @@ Every layer follows one protocol:
   ``group`` is ``"weight"`` (penalised, max-norm constrained), ``"bias"`` or
   ``"batch_norm"``; ``state_specs()`` lists non-trainable arrays (batch-norm
   running statistics). The network allocates all of them in flat vectors and hands
-  each layer *views* through :meth:`bind`, so optimizers, penalties and L-BFGS work
-  on one contiguous vector and snapshots are one copy.
-* ``allocate(max_rows, dtype)`` creates the layer's output buffer once; a batch of
-  ``n`` rows then uses its first ``n`` rows (still C-contiguous), so the training loop
+  each layer *views* through :meth:`Layer.bind`, so optimizers, penalties and
+  L-BFGS work on one contiguous vector and snapshots are one copy.
+* ``allocate(max_rows, dtype)`` creates the layer's buffers once; a batch of ``n``
+  rows then uses their first ``n`` rows (still C-contiguous), so the training loop
   allocates nothing per step for the big arrays.
-* ``forward(x, training, rng) -> (y, cache)`` and ``backward(dy, cache) -> dx``.
-  ``backward`` consumes the cache, writes parameter gradients into the bound
-  gradient views and may overwrite ``dy``; it never recomputes the forward pass.
+* ``forward(x, rng) -> (y, cache)`` is the training pass (batch statistics, dropout
+  masks); ``backward(dy, cache) -> dx`` consumes the cache without modifying it,
+  writes parameter gradients into the bound gradient views and may overwrite
+  ``dy``; it never recomputes the forward pass.
+
+Prediction does not go through the layers: the network exports an inference form
+(plain affine maps and activations, see :mod:`.network`) and evaluates it with one
+pure function.
 """
 
 from typing import NamedTuple
@@ -82,14 +87,12 @@ class Dense(Layer):
         if self.input_gradient:
             self._dx = np.empty((max_rows, self.fan_in), dtype=dtype)
 
-    def forward(self, x, training=True, rng=None):
+    def forward(self, x, rng=None):
         """Compute ``x @ W + b``.
 
         Parameters
         ----------
         x : ndarray or sparse matrix of shape (n_rows, fan_in)
-        training : bool
-            Unused (the affine map is the same in training and inference).
         rng : numpy.random.Generator or None
             Unused.
 
@@ -136,10 +139,12 @@ class Dense(Layer):
 
 
 class BatchNormCache(NamedTuple):
-    """Cache of :class:`BatchNorm`: normalised input and inverse batch std."""
+    """Cache of :class:`BatchNorm`: normalised input and the batch statistics."""
 
     x_hat: np.ndarray
     inv_std: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
 
 
 class BatchNorm(Layer):
@@ -148,7 +153,8 @@ class BatchNorm(Layer):
     Training: :math:`\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon}`,
     :math:`y = \gamma \hat x + \beta`, and running averages
     ``running = momentum * running + (1 - momentum) * batch`` (the running variance
-    uses the unbiased batch variance). Inference uses the running statistics.
+    uses the unbiased batch variance). Prediction uses the running statistics,
+    folded into the preceding affine layer by the network's inference form.
 
     Parameters
     ----------
@@ -172,32 +178,25 @@ class BatchNorm(Layer):
     def allocate(self, max_rows, dtype):
         self._out = np.empty((max_rows, self.width), dtype=dtype)
         self._x_hat = np.empty((max_rows, self.width), dtype=dtype)
+        self._scratch = np.empty((max_rows, self.width), dtype=dtype)
 
-    def forward(self, x, training=True, rng=None):
-        """Normalise ``x`` with batch statistics (training) or running ones.
+    def forward(self, x, rng=None):
+        """Normalise ``x`` with its batch statistics and update the running ones.
 
         Parameters
         ----------
         x : ndarray of shape (n_rows, width)
-        training : bool
         rng : numpy.random.Generator or None
             Unused.
 
         Returns
         -------
         y : ndarray of shape (n_rows, width)
-        cache : BatchNormCache or None
-            None in inference mode (no backward pass follows).
+        cache : BatchNormCache
         """
         n = x.shape[0]
         gamma, beta = self.params["gamma"], self.params["beta"]
         y = self._out[:n]
-        if not training:
-            scale = gamma / np.sqrt(self.state["running_var"] + self.epsilon)
-            np.subtract(x, self.state["running_mean"], out=y)
-            y *= scale
-            y += beta
-            return y, None
         mean = x.mean(axis=0)
         x_hat = self._x_hat[:n]
         np.subtract(x, mean, out=x_hat)
@@ -206,19 +205,34 @@ class BatchNorm(Layer):
         x_hat *= inv_std
         np.multiply(x_hat, gamma, out=y)
         y += beta
-        keep, unbiased_var = self.momentum, var * (n / max(n - 1, 1))
-        if keep == 0:  # assign: 0 * inf would be NaN
-            self.state["running_mean"][...] = mean
-            self.state["running_var"][...] = unbiased_var
+        self.update_running_statistics(mean, var, n, self.momentum)
+        return y, BatchNormCache(x_hat, inv_std, mean, var)
+
+    def update_running_statistics(self, mean, var, n_rows, momentum):
+        """Blend a batch's statistics into the running ones.
+
+        Parameters
+        ----------
+        mean, var : ndarray of shape (width,)
+            Batch mean and (biased) batch variance.
+        n_rows : int
+            Rows of the batch (for the unbiased variance).
+        momentum : float
+            Weight of the old values; 0 replaces them.
+        """
+        unbiased_var = var * (n_rows / max(n_rows - 1, 1))
+        running_mean, running_var = self.state["running_mean"], self.state["running_var"]
+        if momentum == 0:  # assign: 0 * inf would be NaN
+            running_mean[...] = mean
+            running_var[...] = unbiased_var
         else:
-            self.state["running_mean"] *= keep
-            self.state["running_mean"] += (1 - keep) * mean
-            self.state["running_var"] *= keep
-            self.state["running_var"] += (1 - keep) * unbiased_var
-        return y, BatchNormCache(x_hat, inv_std)
+            running_mean *= momentum
+            running_mean += (1 - momentum) * mean
+            running_var *= momentum
+            running_var += (1 - momentum) * unbiased_var
 
     def backward(self, dy, cache):
-        r"""Gradients of the batch-normalised output (overwrites ``dy`` and the cache).
+        r"""Gradients of the batch-normalised output (overwrites ``dy``, not the cache).
 
         With :math:`g = dy \cdot \gamma`:
         :math:`dx = \frac{1}{\sigma N}(N g - \sum g - \hat x \sum g \hat x)`.
@@ -238,10 +252,10 @@ class BatchNorm(Layer):
         dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
         np.sum(dy, axis=0, out=dbeta)
         np.einsum("ij,ij->j", dy, x_hat, out=dgamma)
-        x_hat *= dgamma
+        correction = np.multiply(x_hat, dgamma, out=self._scratch[:n])
         dy *= n
         dy -= dbeta
-        dy -= x_hat
+        dy -= correction
         dy *= self.params["gamma"] * cache.inv_std / n
         return dy
 
@@ -267,14 +281,12 @@ class Dropout(Layer):
         self._mask = np.empty((max_rows, self.width), dtype=dtype)
         self._out = np.empty((max_rows, self.width), dtype=dtype)
 
-    def forward(self, x, training=True, rng=None):
+    def forward(self, x, rng=None):
         """Multiply ``x`` by a fresh scaled Bernoulli mask drawn from ``rng``.
 
         Parameters
         ----------
         x : ndarray of shape (n_rows, width)
-        training : bool
-            In inference mode the input is returned unchanged.
         rng : numpy.random.Generator
             Source of the mask.
 
@@ -284,7 +296,7 @@ class Dropout(Layer):
         cache : ndarray or None
             The scaled mask.
         """
-        if not training or self.rate == 0:
+        if self.rate == 0:
             return x, None
         n = x.shape[0]
         mask, y = self._mask[:n], self._out[:n]
@@ -303,29 +315,35 @@ class Dropout(Layer):
 class ActivationLayer(Layer):
     """Adapts an activation from :mod:`.activations` to the layer protocol.
 
+    The activation says what it needs (see its ``keeps`` and ``expansion``); this
+    layer only provides the buffers: one for the output when the activation does
+    not work in place, one for the input gradient when its shape differs from the
+    output gradient's (maxout).
+
     Parameters
     ----------
-    activation : ElementwiseActivation or Maxout
+    activation : Activation
     width : int
         Number of units *after* the activation.
     """
 
     def __init__(self, activation, width):
         self.activation, self.width = activation, width
+        self._out = self._dz = None
 
     def allocate(self, max_rows, dtype):
-        if self.activation.expansion > 1:
+        activation = self.activation
+        if activation.needs_output_buffer:
             self._out = np.empty((max_rows, self.width), dtype=dtype)
-            self._dz = np.empty((max_rows, self.width * self.activation.expansion), dtype=dtype)
+        if activation.expansion > 1:
+            self._dz = np.empty((max_rows, self.width * activation.expansion), dtype=dtype)
 
-    def forward(self, x, training=True, rng=None):
-        """Apply the activation (in place for element-wise ones)."""
-        if self.activation.expansion > 1:
-            return self.activation.forward(x, out=self._out[: x.shape[0]])
-        return self.activation.forward(x)
+    def forward(self, x, rng=None):
+        """Apply the activation (in place when it allows it)."""
+        out = None if self._out is None else self._out[: x.shape[0]]
+        return self.activation.forward(x, out)
 
     def backward(self, dy, cache):
         """Return the gradient w.r.t. the activation's input."""
-        if self.activation.expansion > 1:
-            return self.activation.backward(dy, cache, out=self._dz[: dy.shape[0]])
-        return self.activation.backward(dy, cache)
+        out = None if self._dz is None else self._dz[: dy.shape[0]]
+        return self.activation.backward(dy, cache, out)

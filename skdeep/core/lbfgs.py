@@ -12,7 +12,6 @@ import time
 import numpy as np
 import scipy.optimize
 
-from .layers import BatchNorm
 from .training import update_ratios
 
 
@@ -113,26 +112,5 @@ def train_lbfgs(objective, data, *, max_iter, max_fun, tol):
     except KeyboardInterrupt:
         result.interrupted = True
     theta[...] = best_theta
-    set_batch_norm_statistics(network, X)
+    network.set_batch_norm_statistics(X)
     return result
-
-
-def set_batch_norm_statistics(network, X):
-    """Set every batch-norm layer's running statistics to its statistics on ``X``.
-
-    Parameters
-    ----------
-    network : Network
-    X : ndarray or sparse matrix
-    """
-    norms = [layer for layer in network.layers if isinstance(layer, BatchNorm)]
-    if not norms:
-        return
-    momenta = [layer.momentum for layer in norms]
-    for layer in norms:
-        layer.momentum = 0.0
-    try:
-        network.forward(X, training=True)
-    finally:
-        for layer, momentum in zip(norms, momenta):
-            layer.momentum = momentum

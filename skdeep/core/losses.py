@@ -13,11 +13,24 @@ assignments: no second pass, no extra array of the batch's size).
 * ``weights``: (n,) non-negative weights summing to 1, or None for ``1 / n``.
 
 Registry :data:`LOSSES`: ``"log_loss"`` (softmax cross-entropy), ``"hinge"`` and
-``"squared_hinge"`` (multiclass hinge in the Weston-Watkins form).
+``"squared_hinge"`` (multiclass hinge in the Weston-Watkins form). Each head
+declares its hyperparameters and its ``family`` (``"softmax"`` or ``"svm"``),
+which tells the estimators which heads they offer.
 """
 
 import numpy as np
 from scipy.special import expit
+
+from ._registry import lookup
+from .hyperparameters import Hyperparameter, Interval
+
+MARGIN = Hyperparameter(
+    "margin",
+    1.0,
+    (Interval("real", 0, None, "neither"),),
+    "float",
+    "The margin :math:`\\Delta` the correct class's score must exceed the\nothers by.",
+)
 
 
 def _apply_weights(per_sample, gradient, weights):
@@ -40,8 +53,14 @@ class SoftmaxCrossEntropy:
     """
 
     name = "log_loss"
+    family = "softmax"
+    hyperparameters = ()
 
-    def chance_loss(self, n_classes, margin=None):
+    def __init__(self):
+        # Defined so that an undeclared setting is refused with a message naming it.
+        pass
+
+    def chance_loss(self, n_classes):
         """Loss of a network whose scores are all equal: ``log(n_classes)``."""
         return float(np.log(n_classes))
 
@@ -87,15 +106,17 @@ class MulticlassHinge:
     ----------
     margin : float, default=1.0
         :math:`\Delta`.
-    squared : bool, default=False
-        ``p = 2`` (squared hinge) instead of ``p = 1``.
     """
 
-    def __init__(self, margin=1.0, squared=False):
-        self.margin, self.squared = margin, squared
-        self.name = "squared_hinge" if squared else "hinge"
+    name = "hinge"
+    family = "svm"
+    squared = False
+    hyperparameters = (MARGIN,)
 
-    def chance_loss(self, n_classes, margin=None):
+    def __init__(self, *, margin=1.0):
+        self.margin = margin
+
+    def chance_loss(self, n_classes):
         """Loss when all scores are equal: ``(n_classes - 1) * margin ** p``."""
         power = 2 if self.squared else 1
         return float((n_classes - 1) * self.margin**power)
@@ -145,6 +166,19 @@ class MulticlassHinge:
         return _apply_weights(per_sample, s if gradient else None, weights)
 
 
+class SquaredMulticlassHinge(MulticlassHinge):
+    r"""Squared Weston-Watkins hinge: :math:`p = 2` in :class:`MulticlassHinge`.
+
+    Parameters
+    ----------
+    margin : float, default=1.0
+        :math:`\Delta`.
+    """
+
+    name = "squared_hinge"
+    squared = True
+
+
 def probabilities(scores):
     """Class probabilities from scores: softmax, or the sigmoid for one (binary) column.
 
@@ -174,9 +208,23 @@ def log_probabilities(scores):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-LOSSES = {
-    "log_loss": lambda margin=1.0: SoftmaxCrossEntropy(),
-    "hinge": lambda margin=1.0: MulticlassHinge(margin, squared=False),
-    "squared_hinge": lambda margin=1.0: MulticlassHinge(margin, squared=True),
-}
-"""Registry: loss name -> factory accepting ``margin`` (ignored by ``log_loss``)."""
+LOSSES = {cls.name: cls for cls in (SoftmaxCrossEntropy, MulticlassHinge, SquaredMulticlassHinge)}
+"""Registry: head name -> class (constructed with its declared hyperparameters)."""
+
+
+def get_loss(name, **hyperparameters):
+    """Build the head registered under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LOSSES`.
+    **hyperparameters
+        The head's declared settings (``margin`` for the hinge heads); an
+        undeclared keyword is a ``TypeError``.
+
+    Returns
+    -------
+    loss : callable
+    """
+    return lookup(name, LOSSES, "loss")(**hyperparameters)

@@ -13,22 +13,30 @@ scales and shifts. Hence:
 * a snapshot of the model is ``theta.copy()`` plus ``state.copy()`` (batch-norm
   running statistics).
 
-For prediction the network is exported in *inference form*
-(:meth:`Network.inference_params`): every hidden layer becomes
-``act(h @ W + b)``, with batch norm, which is affine at inference, folded into
-``W`` and ``b``. :func:`predict_scores` evaluates that form and needs nothing else.
+The layers only train. For prediction the network is exported in *inference form*
+(:meth:`Network.inference_params`, a pure function of a parameter vector and a
+state vector): every hidden layer becomes ``act(h @ W + b)``, with batch norm,
+which is affine at inference, folded into ``W`` and ``b``, and dropout gone.
+:func:`predict_scores` evaluates that form and needs nothing else; it is the only
+inference code.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import get_activation
-from .initializers import INITIALIZERS, lsuv_rescale, resolve_initializer
+from ._registry import lookup
+from .activations import ACTIVATIONS
+from .hyperparameters import declared, select
+from .initializers import INITIALIZERS, resolve_initializer
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout
 
 _GROUP_ORDER = ("weight", "bias", "batch_norm")
+
+
+_LAYOUT_FIELDS = ("n_features", "hidden_layer_sizes", "n_outputs", "activation", "batch_norm")
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,11 @@ class NetworkSpec:
     n_outputs : int
         1 for binary classification (score of class 1), else the number of classes.
     activation : str
-    negative_slope : float
-    maxout_pieces : int
+        A key of :data:`~.activations.ACTIVATIONS`.
+    activation_params : Mapping or tuple of (str, object) pairs, optional
+        Settings of the activation; any mapping of settings will do (e.g. every
+        estimator parameter): the spec keeps those the activation declares, as a
+        tuple of pairs, and gives the missing ones their declared defaults.
     batch_norm : bool
     batch_norm_momentum : float
     dropout : float
@@ -53,19 +64,39 @@ class NetworkSpec:
     hidden_layer_sizes: tuple
     n_outputs: int
     activation: str = "relu"
-    negative_slope: float = 0.01
-    maxout_pieces: int = 2
+    activation_params: Any = ()
     batch_norm: bool = False
     batch_norm_momentum: float = 0.9
     dropout: float = 0.0
 
+    def __post_init__(self):
+        cls = lookup(self.activation, ACTIVATIONS, "activation")
+        given = dict(self.activation_params)
+        kept = tuple((h.name, given.get(h.name, h.default)) for h in declared(cls))
+        object.__setattr__(self, "activation_params", kept)
+
     def make_activation(self):
         """Return the activation object of the hidden layers."""
-        return get_activation(
-            self.activation,
-            negative_slope=self.negative_slope,
-            maxout_pieces=self.maxout_pieces,
-        )
+        return ACTIVATIONS[self.activation](**dict(self.activation_params))
+
+    def layout_changes(self, other):
+        """Names of the settings whose change from ``self`` to ``other`` reshapes the weights.
+
+        Parameters
+        ----------
+        other : NetworkSpec
+
+        Returns
+        -------
+        changed : list of str
+            Empty when the trained arrays of ``self`` fit ``other`` (dropout rate,
+            batch-norm momentum or a leaky slope may change).
+        """
+        changed = [f for f in _LAYOUT_FIELDS if getattr(self, f) != getattr(other, f)]
+        if not changed and self.make_activation().expansion != other.make_activation().expansion:
+            theirs = dict(other.activation_params)
+            changed = [name for name, value in self.activation_params if theirs[name] != value]
+        return changed
 
 
 class Network:
@@ -110,27 +141,40 @@ class Network:
         states = [(layer, *s) for layer in self.layers for s in layer.state_specs()]
         self.state = np.zeros(sum(int(np.prod(s[2])) for s in states), dtype=self.dtype)
 
-        views = {id(layer): ({}, {}, {}) for layer in self.layers}
+        # Where each array lives in the flat vectors: (layer, name, shape, slice).
         public_names = self._public_param_names()
-        self.param_slices = {}
-        offset = 0
+        self._param_layout, self.param_slices, offset = [], {}, 0
         for (layer, name, shape, _), size in zip(entries, sizes):
-            params, grads, _ = views[id(layer)]
-            params[name] = self.theta[offset : offset + size].reshape(shape)
-            grads[name] = self.grad[offset : offset + size].reshape(shape)
-            self.param_slices[public_names[id(layer), name]] = slice(offset, offset + size)
+            where = slice(offset, offset + size)
+            self._param_layout.append((layer, name, shape, where))
+            self.param_slices[public_names[id(layer), name]] = where
             offset += size
-        offset = 0
+        self._state_layout, offset = [], 0
         for layer, name, shape, fill in states:
             size = int(np.prod(shape))
-            view = self.state[offset : offset + size].reshape(shape)
-            view.fill(fill)
-            views[id(layer)][2][name] = view
+            self._state_layout.append((layer, name, shape, slice(offset, offset + size)))
+            self.state[offset : offset + size] = fill
             offset += size
+
+        params, grads, state = (self._views(v, lay) for v, lay in self._layouts())
         for layer in self.layers:
-            layer.bind(*views[id(layer)])
+            layer.bind(params[id(layer)], grads[id(layer)], state[id(layer)])
         self.dense_layers = [layer for layer in self.layers if isinstance(layer, Dense)]
         self.weight_matrices = [layer.params["W"] for layer in self.dense_layers]
+
+    def _layouts(self):
+        return (
+            (self.theta, self._param_layout),
+            (self.grad, self._param_layout),
+            (self.state, self._state_layout),
+        )
+
+    def _views(self, vector, layout):
+        """Per-layer dicts of views into ``vector`` laid out as ``layout``."""
+        views = {id(layer): {} for layer in self.layers}
+        for layer, name, shape, where in layout:
+            views[id(layer)][name] = vector[where].reshape(shape)
+        return views
 
     def __getstate__(self):
         # Buffers and views are rebuilt on load; only the numbers travel.
@@ -167,7 +211,7 @@ class Network:
                 layer.allocate(max_rows, self.dtype)
             self._capacity = max_rows
 
-    def initialize(self, weight_init, rng, init_scale=0.01, X_sample=None):
+    def initialize(self, weight_init, rng, *, X_sample=None, hyperparameters=None):
         """Draw initial weights (zero biases, unit BN scales) in place.
 
         Parameters
@@ -175,31 +219,35 @@ class Network:
         weight_init : str
             A key of :data:`~.initializers.INITIALIZERS` or ``"auto"``.
         rng : numpy.random.Generator
-        init_scale : float, default=0.01
-            Standard deviation of ``"gaussian"``.
         X_sample : ndarray or sparse matrix, optional
-            Batch of training data; required by ``"lsuv"``.
+            Batch of training data; required by data-dependent initialisers
+            (``"lsuv"``).
+        hyperparameters : Mapping, optional
+            Settings by name (e.g. every estimator parameter); the initialiser
+            takes those it declares (``init_scale`` for ``"gaussian"``). None
+            uses the initialiser's defaults.
         """
         name = resolve_initializer(weight_init, self.activation)
         draw = INITIALIZERS[name]
+        if hyperparameters is None:
+            settings = {h.name: h.default for h in declared(draw)}
+        else:
+            settings = select(draw, hyperparameters)
         self.theta.fill(0)
         for layer in self.dense_layers:
-            layer.params["W"][...] = draw(layer.fan_in, layer.fan_out, rng, init_scale)
+            layer.params["W"][...] = draw(layer.fan_in, layer.fan_out, rng, **settings)
         for layer in self.layers:
             if isinstance(layer, BatchNorm):
                 layer.params["gamma"].fill(1)
-        if name == "lsuv":
-            self.allocate(X_sample.shape[0])
-            lsuv_rescale(self.layers, X_sample)
+        if draw.data_dependent:
+            lsuv_rescale(self, X_sample)
 
-    def forward(self, X, training, rng=None):
-        """Run the stack.
+    def forward(self, X, rng=None):
+        """Run the stack in training mode (batch statistics, dropout).
 
         Parameters
         ----------
         X : ndarray or sparse matrix of shape (n_rows, n_features)
-        training : bool
-            Batch statistics and dropout (True) or running statistics, no dropout.
         rng : numpy.random.Generator, optional
             Source of dropout masks; required when training with dropout.
 
@@ -213,7 +261,7 @@ class Network:
         self.allocate(X.shape[0])
         caches, h = [], X
         for layer in self.layers:
-            h, cache = layer.forward(h, training, rng)
+            h, cache = layer.forward(h, rng)
             caches.append(cache)
         return h, caches
 
@@ -223,8 +271,27 @@ class Network:
         for layer, cache in zip(reversed(self.layers), reversed(caches)):
             d = layer.backward(d, cache)
 
+    def set_batch_norm_statistics(self, X):
+        """Set every batch-norm layer's running statistics to its statistics on ``X``.
+
+        Used after full-batch training, whose batch is the whole training set.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+        """
+        if not any(isinstance(layer, BatchNorm) for layer in self.layers):
+            return
+        _, caches = self.forward(X)
+        for layer, cache in zip(self.layers, caches):
+            if isinstance(layer, BatchNorm):
+                layer.update_running_statistics(cache.mean, cache.var, X.shape[0], momentum=0)
+
     def inference_params(self, theta=None, state=None):
         """Export the network as plain ``act(h @ W + b)`` layers.
+
+        A pure function of the two vectors: neither the network nor the vectors
+        are modified.
 
         Parameters
         ----------
@@ -236,31 +303,25 @@ class Network:
         -------
         coefs, intercepts : list of ndarray
             ``coefs[i]`` of shape (fan_in, fan_out), ``intercepts[i]`` of shape
-            (fan_out,); batch norm folded in.
+            (fan_out,); new arrays, batch norm folded in.
         """
-        saved = self.theta.copy(), self.state.copy()
-        if theta is not None:
-            self.theta[...] = theta
-        if state is not None:
-            self.state[...] = state
+        params = self._views(self.theta if theta is None else theta, self._param_layout)
+        states = self._views(self.state if state is None else state, self._state_layout)
         coefs, intercepts = [], []
-        try:
-            for i, layer in enumerate(self.layers):
-                if not isinstance(layer, Dense):
-                    continue
-                W = layer.params["W"].copy()
-                b = layer.params["b"].copy() if layer.use_bias else np.zeros(W.shape[1], W.dtype)
-                follower = self.layers[i + 1] if i + 1 < len(self.layers) else None
-                if isinstance(follower, BatchNorm):
-                    scale = follower.params["gamma"] / np.sqrt(
-                        follower.state["running_var"] + follower.epsilon
-                    )
-                    W *= scale
-                    b = follower.params["beta"] - follower.state["running_mean"] * scale
-                coefs.append(W)
-                intercepts.append(b.astype(self.dtype, copy=False))
-        finally:
-            self.theta[...], self.state[...] = saved
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Dense):
+                continue
+            own = params[id(layer)]
+            W = own["W"].copy()
+            b = own["b"].copy() if layer.use_bias else np.zeros(W.shape[1], W.dtype)
+            follower = self.layers[i + 1] if i + 1 < len(self.layers) else None
+            if isinstance(follower, BatchNorm):
+                bn, stats = params[id(follower)], states[id(follower)]
+                scale = bn["gamma"] / np.sqrt(stats["running_var"] + follower.epsilon)
+                W *= scale
+                b = bn["beta"] - stats["running_mean"] * scale
+            coefs.append(W)
+            intercepts.append(b.astype(self.dtype, copy=False))
         return coefs, intercepts
 
 
@@ -279,6 +340,7 @@ def predict_scores(coefs, intercepts, activation, X):
     Returns
     -------
     scores : ndarray of shape (n_rows, n_outputs)
+        The output of the last layer (no activation applied to it).
     """
     dtype = coefs[0].dtype
     h = X.astype(dtype, copy=False) if X.dtype != dtype else X
@@ -289,3 +351,33 @@ def predict_scores(coefs, intercepts, activation, X):
         z += b
         h = z if i == last else activation(z)
     return h
+
+
+def lsuv_rescale(network, X, *, tol=0.1, max_iter=10):
+    """Layer-sequential unit-variance rescaling (Mishkin & Matas, 2015).
+
+    For every hidden dense layer in turn, divides its weights by the standard
+    deviation of its affine output on ``X`` until that variance is within ``tol``
+    of 1 (at most ``max_iter`` times). The outputs are computed with the
+    network's inference form (no dropout, running batch-norm statistics), whose
+    affine output differs from the dense layer's by the constant batch-norm
+    scale only.
+
+    Parameters
+    ----------
+    network : Network
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+        A batch of training data.
+    tol : float, default=0.1
+    max_iter : int, default=10
+    """
+    for k, layer in enumerate(network.dense_layers[:-1]):
+        for _ in range(max_iter):
+            coefs, intercepts = network.inference_params()
+            # The first k + 1 layers with no activation after the last one: the
+            # affine output of hidden layer k.
+            z = predict_scores(coefs[: k + 1], intercepts[: k + 1], network.activation, X)
+            variance = float(np.var(z))
+            if variance == 0 or not np.isfinite(variance) or abs(variance - 1) < tol:
+                break
+            layer.params["W"] /= np.sqrt(variance)

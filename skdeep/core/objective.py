@@ -43,7 +43,7 @@ class Objective:
             Weighted mean data loss plus the penalty.
         """
         network = self.network
-        scores, caches = network.forward(X, training=True, rng=rng)
+        scores, caches = network.forward(X, rng)
         data_loss = self.loss(scores, y, weights, gradient=True)
         network.backward(scores, caches)
         weights_flat = network.theta[: network.n_weights]

@@ -23,6 +23,44 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._registry import lookup
+from .hyperparameters import BOOLEAN, Hyperparameter, Interval
+
+MOMENTUM = Hyperparameter(
+    "momentum", 0.9, (Interval("real", 0, 1, "both"),), "float", "Momentum of ``'sgd'``, in [0, 1]."
+)
+NESTEROVS_MOMENTUM = Hyperparameter(
+    "nesterovs_momentum", True, (BOOLEAN,), "bool", "Nesterov momentum for ``'sgd'``."
+)
+EPSILON = Hyperparameter(
+    "epsilon",
+    1e-8,
+    (Interval("real", 0, None, "neither"),),
+    "float",
+    "Numerical-stability constant of Adam, Adagrad and RMSProp.",
+)
+RHO = Hyperparameter(
+    "rho",
+    0.9,
+    (Interval("real", 0, 1, "left"),),
+    "float",
+    "Decay of RMSProp's squared-gradient average, in [0, 1).",
+)
+BETA_1 = Hyperparameter(
+    "beta_1",
+    0.9,
+    (Interval("real", 0, 1, "left"),),
+    "float",
+    "Decay of Adam's first-moment estimate, in [0, 1).",
+)
+BETA_2 = Hyperparameter(
+    "beta_2",
+    0.999,
+    (Interval("real", 0, 1, "left"),),
+    "float",
+    "Decay of Adam's second-moment estimate, in [0, 1).",
+)
+
 
 class Optimizer:
     """Base: holds the scratch vector and the step counter.
@@ -33,7 +71,15 @@ class Optimizer:
         Number of parameters.
     dtype : numpy dtype
         Training precision.
+
+    Attributes
+    ----------
+    hyperparameters : tuple of Hyperparameter
+        The keyword arguments the constructor takes besides ``size`` and ``dtype``.
     """
+
+    hyperparameters = ()
+    _SCRATCH = ("scratch",)  # contents never matter between steps (see checkpoint)
 
     def __init__(self, size, dtype):
         self.scratch = np.zeros(size, dtype=dtype)
@@ -62,7 +108,9 @@ class SGD(Optimizer):
     nesterovs_momentum : bool, default=True
     """
 
-    def __init__(self, size, dtype, momentum=0.9, nesterovs_momentum=True, **_):
+    hyperparameters = (MOMENTUM, NESTEROVS_MOMENTUM)
+
+    def __init__(self, size, dtype, *, momentum=0.9, nesterovs_momentum=True):
         super().__init__(size, dtype)
         self.momentum, self.nesterov = momentum, nesterovs_momentum
         self.velocity = np.zeros(size, dtype=dtype)
@@ -92,7 +140,9 @@ class AdaGrad(Optimizer):
     epsilon : float, default=1e-8
     """
 
-    def __init__(self, size, dtype, epsilon=1e-8, **_):
+    hyperparameters = (EPSILON,)
+
+    def __init__(self, size, dtype, *, epsilon=1e-8):
         super().__init__(size, dtype)
         self.epsilon = epsilon
         self.cache = np.zeros(size, dtype=dtype)
@@ -123,7 +173,9 @@ class RMSProp(AdaGrad):
     epsilon : float, default=1e-8
     """
 
-    def __init__(self, size, dtype, rho=0.9, epsilon=1e-8, **_):
+    hyperparameters = (RHO, EPSILON)
+
+    def __init__(self, size, dtype, *, rho=0.9, epsilon=1e-8):
         super().__init__(size, dtype, epsilon=epsilon)
         self.rho = rho
 
@@ -145,7 +197,9 @@ class Adam(Optimizer):
     epsilon : float, default=1e-8
     """
 
-    def __init__(self, size, dtype, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **_):
+    hyperparameters = (BETA_1, BETA_2, EPSILON)
+
+    def __init__(self, size, dtype, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         super().__init__(size, dtype)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.m = np.zeros(size, dtype=dtype)
@@ -168,8 +222,8 @@ class Adam(Optimizer):
         theta += scratch
 
 
-OPTIMIZERS = {"sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
-"""Registry of the stochastic solvers: name -> class ``(size, dtype, **hyper)``.
+OPTIMIZERS = {"adam": Adam, "sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp}
+"""Registry of the stochastic solvers: name -> class ``(size, dtype, **hyperparameters)``.
 
 ``"lbfgs"`` is the full-batch solver of :mod:`.lbfgs`; it is not an update rule.
 """
@@ -188,7 +242,8 @@ class OptimizerSpec:
     dtype : str
         Training precision, by name (``"float32"`` or ``"float64"``).
     hyperparameters : dict
-        Keyword arguments of the optimizer class.
+        Keyword arguments of the optimizer class: exactly the settings it
+        declares.
     """
 
     name: str
@@ -198,4 +253,5 @@ class OptimizerSpec:
 
     def build(self):
         """Return a new optimizer with zeroed state."""
-        return OPTIMIZERS[self.name](self.size, np.dtype(self.dtype), **self.hyperparameters)
+        cls = lookup(self.name, OPTIMIZERS, "solver")
+        return cls(self.size, np.dtype(self.dtype), **self.hyperparameters)

@@ -19,12 +19,45 @@ after every update.
 
 import numpy as np
 
+from ._registry import lookup
+from .hyperparameters import Hyperparameter, Interval
+
+L1_RATIO = Hyperparameter(
+    "l1_ratio",
+    0.15,
+    (Interval("real", 0, 1, "both"),),
+    "float",
+    "L1 share of ``'elasticnet'``, in [0, 1].",
+)
+
+
+class PenaltyMix:
+    """A registry entry: how a penalty splits into L1 and L2.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    l1_share : callable
+        ``l1_share(**hyperparameters) -> float`` in [0, 1].
+    hyperparameters : tuple of Hyperparameter, default=()
+        The settings ``l1_share`` takes.
+    """
+
+    def __init__(self, name, l1_share, hyperparameters=()):
+        self.name, self.l1_share, self.hyperparameters = name, l1_share, hyperparameters
+
+
+def _elasticnet_share(*, l1_ratio):
+    return float(l1_ratio)
+
+
 PENALTIES = {
-    "l2": lambda l1_ratio: 0.0,
-    "l1": lambda l1_ratio: 1.0,
-    "elasticnet": lambda l1_ratio: float(l1_ratio),
+    "l2": PenaltyMix("l2", lambda: 0.0),
+    "l1": PenaltyMix("l1", lambda: 1.0),
+    "elasticnet": PenaltyMix("elasticnet", _elasticnet_share, (L1_RATIO,)),
 }
-"""Registry: penalty name -> function giving its L1 share from ``l1_ratio``."""
+"""Registry: penalty name -> :class:`PenaltyMix` (its L1 share)."""
 
 
 class Penalty:
@@ -36,13 +69,16 @@ class Penalty:
         A key of :data:`PENALTIES`, or None for no penalty.
     alpha : float
         Strength.
-    l1_ratio : float
-        L1 share for ``"elasticnet"``.
+    **hyperparameters
+        The settings the penalty declares (``l1_ratio`` for ``"elasticnet"``).
     """
 
-    def __init__(self, name, alpha, l1_ratio=0.15):
-        self.alpha = 0.0 if name is None else float(alpha)
-        self.l1_share = 0.0 if name is None else PENALTIES[name](l1_ratio)
+    def __init__(self, name, alpha, **hyperparameters):
+        if name is None:
+            self.alpha, self.l1_share = 0.0, 0.0
+        else:
+            self.alpha = float(alpha)
+            self.l1_share = lookup(name, PENALTIES, "penalty").l1_share(**hyperparameters)
         self._scratch = None  # reused for the gradient term: no allocation per step
 
     @property
