@@ -8,6 +8,8 @@ lives here, and nothing below reads a parameter from ``self`` once the settings
 are made.
 """
 
+import functools
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -40,6 +42,13 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
     :func:`skdeep._parameters.parameter_table` by the tests), ``loss`` (the head)
     and, if their probabilities need it, ``_after_fit``.
     """
+
+    @classmethod
+    @functools.cache
+    def _get_param_names(cls):
+        # scikit-learn inspects the signature on every get_params/clone; the
+        # signature of a class never changes, so it is read once.
+        return BaseEstimator._get_param_names.__func__(cls)
 
     def _store_parameters(self, values):
         """Store the ``__init__`` arguments untouched, as scikit-learn requires."""
@@ -142,7 +151,9 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         saved = dict(self.__dict__)
         restore_point = checkpoint.take(self._state) if continuing else None
         try:
-            return self._fit_unsafe(settings, X, y, sample_weight, classes, incremental, continuing)
+            return self._fit_unsafe(
+                settings, X, y, sample_weight, classes, incremental, restore_point
+            )
         except BaseException:
             if restore_point is not None:
                 restore_point.restore()
@@ -157,11 +168,14 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             self.__dict__.update(bookkeeping)
             raise
 
-    def _fit_unsafe(self, settings, X, y, sample_weight, classes, incremental, continuing):
+    def _fit_unsafe(self, settings, X, y, sample_weight, classes, incremental, restore_point):
+        continuing = restore_point is not None
         X, y, sample_weight = check_training_data(
             self, settings, X, y, sample_weight, reset=not continuing
         )
         if continuing:
+            if not incremental:
+                _check_same_classes(y, self.classes_)
             classes = self.classes_  # fixed by the first fit; new labels are an error
         classes, y_index = encode_labels(y, classes)
         weights = combined_weights(settings, y, sample_weight, classes)
@@ -188,21 +202,23 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         callbacks.state, callbacks.classes = state, classes
 
         if settings.solver == "lbfgs":
-            best_validation_score = self._train_full_batch(settings, state, objective, train)
+            epochs, best_validation_score = self._train_full_batch(
+                settings, state, objective, train
+            )
         else:
-            best_validation_score = self._train_mini_batch(
-                settings, state, objective, train, validation, callbacks, incremental
+            epochs, best_validation_score = self._train_mini_batch(
+                settings, state, objective, train, validation, callbacks, incremental, restore_point
             )
         self._state = state
         self.classes_ = classes
-        self._export(state, validation, best_validation_score)
-        self._refuse_overflowing_scores(state, train, X)
+        largest_weights = self._export(state, epochs, validation, best_validation_score)
+        self._refuse_overflowing_scores(state, largest_weights, train, X)
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
         return self
 
     def _train_full_batch(self, settings, state, objective, train):
-        """L-BFGS over the whole training set; returns None (no validation score)."""
+        """L-BFGS over the whole training set; returns (iterations, None)."""
         with blas_threads_for(state.network, train.n_samples):
             outcome = train_lbfgs(
                 objective,
@@ -217,10 +233,12 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         state.samples_seen += outcome.n_iter * train.n_samples
         state.loss_curve.extend(outcome.loss_curve)
         warn_lbfgs(settings, outcome)
-        return None
+        return outcome.n_iter, None
 
-    def _train_mini_batch(self, settings, state, objective, train, validation, callbacks, incr):
-        """The epoch loop; returns the best validation score (None without validation)."""
+    def _train_mini_batch(
+        self, settings, state, objective, train, validation, callbacks, incr, start
+    ):
+        """The epoch loop; returns (epochs run, best validation score or None)."""
         verbose = max(int(settings.verbose), int(callbacks.fallback_verbose))
         loop = loop_settings(settings, train.n_samples, incr, verbose)
         with blas_threads_for(state.network, loop.batch_size):
@@ -232,27 +250,30 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
                 validation,
                 on_epoch_begin=callbacks.epoch_begin,
                 on_epoch_end=callbacks.epoch_end,
+                start=start,
             )
         warn_stochastic(settings, report, state, incr)
-        return report.best_validation_score
+        return report.epochs, report.best_validation_score
 
-    def _refuse_overflowing_scores(self, state, train, X):
+    def _refuse_overflowing_scores(self, state, largest_weights, train, X):
         """Raise when the fitted model's scores of the training data overflow.
 
         Weights can be finite while the scores of huge features are not. Checking
         costs a forward pass, so it runs only when a bound on the scores, from the
-        largest feature and the weights, says that overflow is possible.
+        largest feature and the largest weights, says that overflow is possible.
         """
-        if not scores_may_overflow(self.coefs_, self.intercepts_, max_abs(X)):
+        if not scores_may_overflow(largest_weights, max_abs(X), state.network.dtype):
             return
         X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
         activation = state.network.activation
         self._scores_or_error(predict_scores(self.coefs_, self.intercepts_, activation, X_head))
 
-    def _export(self, state, validation, best_validation_score):
+    def _export(self, state, epochs, validation, best_validation_score):
         coefs, intercepts = state.predicting_params()
-        arrays = [*coefs, *intercepts]
-        if not all(np.all(np.isfinite(a)) for a in arrays):
+        # Per layer max |W|, max |b| and fan-in: two reductions per array and no
+        # temporary; a NaN or an infinity shows in them.
+        largest = [(max_abs(W), max_abs(b), W.shape[0]) for W, b in zip(coefs, intercepts)]
+        if not all(np.isfinite(w) and np.isfinite(b) for w, b, _ in largest):
             raise ValueError(
                 "Training produced non-finite weights: the features of X are too large for "
                 f"{state.network.dtype.name} arithmetic. Standardise X (e.g. StandardScaler) "
@@ -262,7 +283,9 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         self.n_layers_ = len(coefs) + 1
         self.n_outputs_ = coefs[-1].shape[1]
         self.out_activation_ = self._out_activation()
-        self.n_iter_ = state.n_epochs
+        # As MLPClassifier: the epochs of this call (1 after partial_fit); the count
+        # across calls is history_[-1]["epoch"]. t_ counts samples across calls.
+        self.n_iter_ = epochs
         self.t_ = state.samples_seen
         self.loss_curve_ = list(state.loss_curve)
         self.history_ = [dict(record) for record in state.history]
@@ -277,6 +300,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = min(finite) if finite else float("nan")
+        return largest
 
     def _predicting_attributes(self, state, classes):
         """Fitted attributes that make a copy of this estimator predict like ``state``."""
@@ -289,3 +313,13 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             "n_layers_": len(coefs) + 1,
             "_state": state,
         }
+
+
+def _check_same_classes(y, classes):
+    """A warm-started ``fit`` must see the classes of the fit before (as MLPClassifier)."""
+    seen = np.unique(y)
+    if not np.array_equal(seen, classes):
+        raise ValueError(
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {classes}, `y` has {seen}."
+        )

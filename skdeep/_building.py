@@ -7,6 +7,7 @@ hyperparameters to keep in step with the registries.
 """
 
 import contextlib
+import functools
 
 import numpy as np
 
@@ -70,13 +71,25 @@ def blas_threads_for(network, batch_rows):
     context : context manager
     """
     largest = max(layer.fan_in * layer.fan_out for layer in network.dense_layers)
-    if batch_rows * largest >= SMALL_GEMM_MULTIPLY_ADDS:
+    controller = _blas_controller()
+    if batch_rows * largest >= SMALL_GEMM_MULTIPLY_ADDS or controller is None:
         return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _blas_controller():
+    """One thread-pool controller for the process (None without threadpoolctl).
+
+    ``threadpool_limits`` rescans the loaded libraries on every call (0.7-3 ms,
+    more than a whole small ``partial_fit``); a controller made once limits them
+    in microseconds. BLAS libraries loaded after the first fit are not limited.
+    """
     try:  # a dependency of scikit-learn; without it, leave BLAS as it is
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+        return None
+    return ThreadpoolController()
 
 
 def make_loss(settings):
@@ -96,12 +109,13 @@ def make_objective(settings, network):
     return Objective(network, make_loss(settings), make_penalty(settings))
 
 
-def optimizer_spec(settings, size, dtype):
-    """The :class:`OptimizerSpec` of the settings' solver."""
+def optimizer_spec(settings, network):
+    """The :class:`OptimizerSpec` of the settings' solver for ``network``."""
     # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
     name = "sgd" if settings.solver == "lbfgs" else settings.solver
     hyperparameters = select(OPTIMIZERS[name], settings.values)
-    return OptimizerSpec(name, size, np.dtype(dtype).name, hyperparameters)
+    size, dtype = network.theta.size, network.dtype.name
+    return OptimizerSpec(name, size, dtype, hyperparameters, n_weights=network.n_weights)
 
 
 def make_schedule(settings):
@@ -156,7 +170,7 @@ def rebuild_for_warm_start(settings, state, spec):
         network = Network(spec, old.dtype)
         network.theta[...], network.state[...] = old.theta, old.state
         state.network = network
-    state.optimizer_spec = optimizer_spec(settings, state.network.theta.size, old.dtype)
+    state.optimizer_spec = optimizer_spec(settings, state.network)
     state.optimizer = state.optimizer_spec.build()
     state.schedule = make_schedule(settings)
     state.averager = make_averager(settings)
@@ -178,7 +192,7 @@ def new_training_state(settings, X, n_outputs, dtype, seed_source):
     """A freshly initialised :class:`TrainingState` (network, optimizer, schedule, rng)."""
     rng = np.random.default_rng(seed_source.randint(MAX_SEED))
     network = initial_network(settings, X, n_outputs, dtype, rng)
-    spec = optimizer_spec(settings, network.theta.size, dtype)
+    spec = optimizer_spec(settings, network)
     return TrainingState(
         network, spec.build(), spec, make_schedule(settings), rng, make_averager(settings)
     )

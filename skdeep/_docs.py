@@ -41,11 +41,15 @@ out_activation_ : str
     Name of the output function.
 
 n_iter_ : int
-    Epochs run (stochastic solvers) or L-BFGS iterations, across
-    ``warm_start``/``partial_fit`` calls.
+    Epochs run (stochastic solvers) or L-BFGS iterations by the last call, as
+    in ``MLPClassifier``: a warm-started ``fit`` counts its own epochs, and
+    ``partial_fit`` runs one. ``history_[-1]["epoch"]`` counts the epochs
+    across calls.
 
 t_ : int
-    Training samples seen by the solver.
+    Training samples seen by the solver, across ``warm_start`` and
+    ``partial_fit`` calls (``MLPClassifier`` leaves it at 0 for ``'lbfgs'``;
+    here it counts ``n_samples`` per L-BFGS iteration).
 
 loss_ : float
     Mean training loss (penalty included) of the last epoch.
@@ -54,13 +58,17 @@ best_loss_ : float or None
     Lowest ``loss_curve_`` value; None with ``early_stopping``.
 
 loss_curve_ : list of float
-    ``loss_`` of every epoch (of every iteration for ``'lbfgs'``).
+    ``loss_`` of every epoch (of every iteration for ``'lbfgs'``, where
+    ``MLPClassifier`` has no curve), across ``warm_start`` and ``partial_fit``
+    calls.
 
 validation_scores_ : list of float or None
     Validation accuracy of every epoch with ``early_stopping``, else None.
 
 best_validation_score_ : float or None
-    Best validation accuracy with ``early_stopping``, else None.
+    With ``early_stopping``, the validation accuracy of the epoch whose
+    parameters the last ``fit`` restored (``MLPClassifier`` keeps the best
+    over every warm-started call instead), else None.
 
 history_ : list of dict
     One record per epoch: ``epoch``, ``loss``, ``learning_rate`` (the rate in

@@ -230,9 +230,10 @@ long epochs.
         """
 When ``fit`` is called again, start from the previous weights (as
 ``MLPClassifier``): the optimizer, schedule and average restart from the
-current parameters, so e.g. a lower ``learning_rate_init`` fine-tunes.
-``n_iter_``, ``t_`` and ``loss_curve_`` continue. ``partial_fit`` keeps the
-optimizer state instead.
+current parameters, so e.g. a lower ``learning_rate_init`` fine-tunes; ``y``
+must hold the same classes. ``n_iter_`` counts the epochs of the new call,
+while ``t_``, ``loss_curve_`` and ``history_`` continue. ``partial_fit``
+keeps the optimizer state instead.
 """,
     ),
     _p(

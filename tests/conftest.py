@@ -1,7 +1,22 @@
-"""Shared fixtures and helpers of the test suite."""
+"""Shared fixtures and helpers of the test suite.
+
+* :func:`classification_data`: the synthetic data sets, cached, a fresh copy per call;
+* :func:`small_model`: the small seeded network most modules train for exactly
+  ``max_iter`` epochs;
+* :func:`fit_quietly`: ``fit`` with ``ConvergenceWarning`` silenced;
+* the *private surface*: the few helpers below that read the training state
+  (``estimator._state``), for what no fitted attribute carries. Every test reads
+  the private state through them, so this is the list of what the suite depends on.
+"""
+
+import functools
+import warnings
 
 import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
+from skdeep import MLPSoftmaxClassifier
 from skdeep.core.activations import ACTIVATIONS
 from skdeep.core.losses import LOSSES, get_loss
 
@@ -18,3 +33,149 @@ def make_loss(name, margin=1.0):
 def rng_for(seed):
     """A NumPy generator (shorthand used by the core tests)."""
     return np.random.default_rng(seed)
+
+
+# ---------------------------------------------------------------------- data
+@functools.cache
+def _cached_classification(n_samples, n_features, n_informative, n_classes, random_state, options):
+    return make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=n_informative,
+        n_classes=n_classes,
+        random_state=random_state,
+        **{name: list(value) if isinstance(value, tuple) else value for name, value in options},
+    )
+
+
+def classification_data(
+    n_samples, n_features=6, n_informative=4, n_classes=3, random_state=0, **options
+):
+    """``make_classification(...)`` as ``(X, y)``: generated once, a fresh copy per call.
+
+    The defaults are the small three-class problem most modules train on; every
+    other argument of ``make_classification`` (``n_redundant``, ``weights``,
+    ``flip_y``, ``class_sep``, ...) passes through ``options`` (give ``weights`` as
+    a tuple or a list). A test may modify what it gets without affecting any other.
+    Many assertions count mini-batches from ``n_samples``: each module states its
+    size explicitly.
+    """
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+    X, y = _cached_classification(
+        n_samples, n_features, n_informative, n_classes, random_state, key
+    )
+    return X.copy(), y.copy()
+
+
+# -------------------------------------------------------------------- models
+def small_model(cls=MLPSoftmaxClassifier, *, exact_epochs=True, **params):
+    """A small seeded network: ``hidden_layer_sizes=(8,)``, ``random_state=0``.
+
+    With ``exact_epochs`` (the default), also ``tol=0`` and ``n_iter_no_change=1000``:
+    the plateau rule never stops training, so a fit runs exactly ``max_iter``
+    epochs and runs of different lengths follow one trajectory. ``params`` (batch
+    size, learning rate, epochs, ...) override or complete these settings; modules
+    pass what their assertions depend on.
+    """
+    settings = dict(hidden_layer_sizes=(8,), random_state=0)
+    if exact_epochs:
+        settings.update(tol=0.0, n_iter_no_change=1000)
+    settings.update(params)
+    return cls(**settings)
+
+
+def fit_quietly(estimator, X, y, **fit_params):
+    """Fit ``estimator`` with ConvergenceWarning silenced (short test runs rarely converge)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **fit_params)
+
+
+def assert_same_parameters(a, b, rtol=0.0, atol=0.0):
+    """``coefs_`` and ``intercepts_`` of two fitted models are equal (exactly by default)."""
+    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        if rtol or atol:
+            np.testing.assert_allclose(p, q, rtol=rtol, atol=atol)
+        else:
+            np.testing.assert_array_equal(p, q)
+
+
+def parameter_vector(model):
+    """``coefs_`` then ``intercepts_``, flattened into one vector.
+
+    For a model without batch norm and without averaging this *is* the training
+    parameter vector (:func:`training_parameters`), in the network's layout (every
+    weight matrix, then every bias: :mod:`skdeep.core.network`).
+    """
+    return np.concatenate([a.ravel() for a in model.coefs_ + model.intercepts_])
+
+
+# ------------------------------------------------------------ private surface
+# What no fitted attribute carries. ``coefs_`` / ``intercepts_`` are the inference
+# form: batch norm folded in, the weight average instead of the raw weights; they
+# equal the training parameters only without batch norm and averaging (then use
+# them, or :func:`parameter_vector`). A failed call restores the fitted attributes
+# from a copy, so only the training state shows whether it left a trace there.
+def training_state(model):
+    """The state ``warm_start`` and ``partial_fit`` continue from (private).
+
+    A :class:`skdeep.core.training.TrainingState`; prefer the helpers below.
+    """
+    return model._state
+
+
+def training_network(model):
+    """The :class:`skdeep.core.network.Network` being trained (layers, spec, activation)."""
+    return training_state(model).network
+
+
+def training_parameters(model):
+    """The raw training parameter vector ``theta`` (live, not a copy).
+
+    With batch norm it holds the scales and shifts (not folded in); with averaging
+    it holds the raw weights the model trains on, not the average it predicts with.
+    """
+    return training_network(model).theta
+
+
+def batch_norm_statistics(model):
+    """The batch-norm running means and variances, one flat vector (live; empty without)."""
+    return training_network(model).state
+
+
+def parameter_average(model):
+    """The weight average before export (live), or None without averaging."""
+    averager = training_state(model).averager
+    return None if averager is None else averager.average
+
+
+def optimizer_steps(model):
+    """The number of updates the current optimizer has made (its step count ``t``)."""
+    return training_state(model).optimizer.t
+
+
+def training_record(model):
+    """A copy of what training carries over, to compare before and after a call.
+
+    Returns a dict: ``parameters`` and ``statistics`` (copies of
+    :func:`training_parameters` and :func:`batch_norm_statistics`), ``epochs``
+    (epochs trained across calls), ``samples_seen`` and ``records`` (the length
+    of the history). Compare two records with ``np.testing.assert_equal``.
+    """
+    state = training_state(model)
+    return {
+        "parameters": state.network.theta.copy(),
+        "statistics": state.network.state.copy(),
+        "epochs": state.n_epochs,
+        "samples_seen": state.samples_seen,
+        "records": len(state.history),
+    }
+
+
+def total_epochs(model):
+    """Epochs (or L-BFGS iterations) a model has run over all its calls.
+
+    ``n_iter_`` counts those of the last call only, as in MLPClassifier; the
+    history numbers every epoch since the first fit.
+    """
+    return model.history_[-1]["epoch"] if model.history_ else 0

@@ -5,10 +5,21 @@ update, ``avg <- d_t * avg + (1 - d_t) * theta`` with ``d_t = min(d, (1 + t) / (
 started at the first updated parameters (``skdeep.core.averaging``).
 """
 
+from functools import partial
+
 import numpy as np
 import pytest
-from _helpers import fit_quietly as _fit
-from sklearn.datasets import make_classification
+from conftest import (
+    batch_norm_statistics,
+    classification_data,
+    fit_quietly,
+    parameter_average,
+    parameter_vector,
+    small_model,
+    total_epochs,
+    training_network,
+    training_parameters,
+)
 from sklearn.metrics import log_loss
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -16,31 +27,17 @@ from skdeep.core.averaging import ParameterAverage
 from skdeep.core.network import predict_scores
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=150)  # 5 mini-batches of 30 per epoch
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        batch_size=30,
-        learning_rate_init=0.02,
-        random_state=0,
-        max_iter=6,
-        tol=0.0,
-        n_iter_no_change=1000,
-    )
-    defaults.update(params)
-    return cls(**defaults)
+_model = partial(small_model, batch_size=30, learning_rate_init=0.02, max_iter=6)
 
 
 def _raw_export(model):
     """Inference-form parameters of the raw (training) weights."""
-    return model._state.network.inference_params()
+    return training_network(model).inference_params()
 
 
 def _arrays_differ(left, right):
@@ -53,11 +50,11 @@ def _arrays_differ(left, right):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_average_changes_predicting_weights_not_training(data, cls, average, solver):
     X, y = data
-    plain = _fit(_model(cls, solver=solver), X, y)
-    averaged = _fit(_model(cls, solver=solver, average=average), X, y)
+    plain = fit_quietly(_model(cls, solver=solver), X, y)
+    averaged = fit_quietly(_model(cls, solver=solver, average=average), X, y)
 
     # Training is untouched by averaging: same raw weights, same losses.
-    np.testing.assert_array_equal(averaged._state.network.theta, plain._state.network.theta)
+    np.testing.assert_array_equal(training_parameters(averaged), parameter_vector(plain))
     assert averaged.loss_curve_ == plain.loss_curve_
     raw_coefs, raw_intercepts = _raw_export(averaged)
     for a, b in zip(raw_coefs + raw_intercepts, plain.coefs_ + plain.intercepts_, strict=True):
@@ -65,13 +62,13 @@ def test_average_changes_predicting_weights_not_training(data, cls, average, sol
 
     # Prediction is not: the exported weights are the average.
     assert _arrays_differ(averaged.coefs_ + averaged.intercepts_, raw_coefs + raw_intercepts)
-    avg_coefs, avg_intercepts = averaged._state.network.inference_params(
-        theta=averaged._state.averager.average
+    avg_coefs, avg_intercepts = training_network(averaged).inference_params(
+        theta=parameter_average(averaged)
     )
     exported = averaged.coefs_ + averaged.intercepts_
     for a, b in zip(exported, avg_coefs + avg_intercepts, strict=True):
         np.testing.assert_array_equal(a, b)
-    activation = averaged._state.network.activation
+    activation = training_network(averaged).activation
     np.testing.assert_allclose(
         averaged.decision_function(X),
         predict_scores(avg_coefs, avg_intercepts, activation, X).squeeze(),
@@ -94,7 +91,7 @@ def test_average_follows_documented_formula(data, monkeypatch, average, decay):
         return original(self, theta)
 
     monkeypatch.setattr(ParameterAverage, "update", recording)
-    model = _fit(_model(average=average, solver="sgd", max_iter=3), X, y)
+    model = fit_quietly(_model(average=average, solver="sgd", max_iter=3), X, y)
     assert len(seen) == 3 * 5  # one update per mini-batch
 
     # t counts the updates already folded in; the first one sets the average.
@@ -102,16 +99,16 @@ def test_average_follows_documented_formula(data, monkeypatch, average, decay):
     for t, theta in enumerate(seen[1:], start=1):
         keep = min(decay, (1.0 + t) / (10.0 + t))
         expected = keep * expected + (1.0 - keep) * theta
-    np.testing.assert_allclose(model._state.averager.average, expected, rtol=1e-10, atol=1e-13)
-    np.testing.assert_array_equal(seen[-1], model._state.network.theta)
+    np.testing.assert_allclose(parameter_average(model), expected, rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(seen[-1], training_parameters(model))
 
 
 def test_average_with_batch_norm_uses_running_statistics(data):
     X, y = data
-    model = _fit(_model(average=0.9, batch_norm=True), X, y)
-    network = model._state.network
+    model = fit_quietly(_model(average=0.9, batch_norm=True), X, y)
+    network = training_network(model)
     coefs, intercepts = network.inference_params(
-        theta=model._state.averager.average, state=network.state
+        theta=parameter_average(model), state=batch_norm_statistics(model)
     )
     for a, b in zip(model.coefs_ + model.intercepts_, coefs + intercepts, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -126,33 +123,33 @@ def test_warm_start_continues_from_raw_weights(data, solver):
     fits without averaging; had it resumed from the averaged weights, it would not.
     """
     X, y = data
-    plain = _fit(_model(solver=solver, max_iter=3, warm_start=True), X, y)
-    averaged = _fit(_model(solver=solver, max_iter=3, average=0.9, warm_start=True), X, y)
+    plain = fit_quietly(_model(solver=solver, max_iter=3, warm_start=True), X, y)
+    averaged = fit_quietly(_model(solver=solver, max_iter=3, average=0.9, warm_start=True), X, y)
     assert _arrays_differ(averaged.coefs_, plain.coefs_)
-    _fit(plain, X, y)
-    _fit(averaged, X, y)
-    assert averaged.n_iter_ == 6
-    np.testing.assert_array_equal(averaged._state.network.theta, plain._state.network.theta)
+    fit_quietly(plain, X, y)
+    fit_quietly(averaged, X, y)
+    assert total_epochs(averaged) == 6
+    np.testing.assert_array_equal(training_parameters(averaged), parameter_vector(plain))
     assert averaged.loss_curve_ == plain.loss_curve_
     assert _arrays_differ(averaged.coefs_, plain.coefs_)
 
 
 def test_partial_fit_continues_from_raw_weights(data):
     X, y = data
-    plain = _fit(_model(max_iter=4), X, y)
+    plain = fit_quietly(_model(max_iter=4), X, y)
     model = _model(average=True)
     for _ in range(4):
         model.partial_fit(X, y, classes=[0, 1, 2])
     np.testing.assert_allclose(
-        model._state.network.theta, plain._state.network.theta, rtol=1e-12, atol=1e-14
+        training_parameters(model), parameter_vector(plain), rtol=1e-12, atol=1e-14
     )
     assert _arrays_differ(model.coefs_, plain.coefs_)
 
 
 def test_average_ignored_by_lbfgs(data):
     X, y = data
-    plain = _fit(_model(solver="lbfgs", max_iter=20), X, y)
-    averaged = _fit(_model(solver="lbfgs", max_iter=20, average=True), X, y)
+    plain = fit_quietly(_model(solver="lbfgs", max_iter=20), X, y)
+    averaged = fit_quietly(_model(solver="lbfgs", max_iter=20, average=True), X, y)
     exported = averaged.coefs_ + averaged.intercepts_
     for a, b in zip(exported, plain.coefs_ + plain.intercepts_, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -160,12 +157,12 @@ def test_average_ignored_by_lbfgs(data):
 
 def test_average_smooths_noisy_sgd():
     """Polyak averaging: with a large constant step the average beats the last iterate."""
-    X, y = make_classification(
-        n_samples=300, n_features=10, n_informative=5, n_classes=3, flip_y=0.1, random_state=3
+    X, y = classification_data(
+        n_samples=300, n_features=10, n_informative=5, flip_y=0.1, random_state=3
     )
     averaged_losses, raw_losses = [], []
     for seed in range(3):
-        model = _fit(
+        model = fit_quietly(
             _model(
                 hidden_layer_sizes=(),
                 solver="sgd",
@@ -181,7 +178,7 @@ def test_average_smooths_noisy_sgd():
             y,
         )
         raw_coefs, raw_intercepts = _raw_export(model)
-        scores = predict_scores(raw_coefs, raw_intercepts, model._state.network.activation, X)
+        scores = predict_scores(raw_coefs, raw_intercepts, training_network(model).activation, X)
         raw_proba = np.exp(scores - scores.max(axis=1, keepdims=True))
         raw_proba /= raw_proba.sum(axis=1, keepdims=True)
         averaged_losses.append(log_loss(y, model.predict_proba(X)))

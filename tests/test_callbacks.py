@@ -8,15 +8,21 @@ callback that raises leaves the previously fitted model untouched.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 
 pytest.importorskip("sklearn.callback")
 
-from _helpers import fit_quietly as _fit
+from conftest import (
+    classification_data,
+    fit_quietly,
+    small_model,
+    training_parameters,
+    training_record,
+)
 from sklearn.callback import ScoringMonitor
-from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import make_pipeline
@@ -28,27 +34,13 @@ CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 N_EPOCHS = 6
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=200, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=200)
 
 
-def _model(cls, **params):
-    # tol=0 with a long patience: training runs exactly max_iter epochs.
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        max_iter=N_EPOCHS,
-        batch_size=32,
-        learning_rate_init=0.02,
-        tol=0.0,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    defaults.update(params)
-    return cls(**defaults)
+# Trains exactly max_iter epochs (tol=0 with a long patience).
+_model = partial(small_model, max_iter=N_EPOCHS, batch_size=32, learning_rate_init=0.02)
 
 
 def _rows(monitor, task_name):
@@ -91,7 +83,7 @@ class PropagatedRecorder(Recorder):
 def test_scoring_monitor_logs_fit_and_every_epoch(data, cls):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(_model(cls).set_callbacks(monitor), X, y)
+    model = fit_quietly(_model(cls).set_callbacks(monitor), X, y)
     assert model.n_iter_ == N_EPOCHS
 
     log = monitor.get_logs()
@@ -109,7 +101,7 @@ def test_scoring_monitor_logs_fit_and_every_epoch(data, cls):
 
     # Each epoch's score is the one of a model trained for exactly that many epochs.
     for k in (1, 3):
-        shorter = _fit(_model(cls, max_iter=k), X, y)
+        shorter = fit_quietly(_model(cls, max_iter=k), X, y)
         assert epochs[k - 1]["accuracy"] == accuracy_score(y, shorter.predict(X))
 
 
@@ -117,7 +109,7 @@ def test_scoring_monitor_logs_fit_and_every_epoch(data, cls):
 def test_scoring_monitor_with_early_stopping_scores_the_kept_epoch(data, cls):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(
+    model = fit_quietly(
         _model(
             cls,
             early_stopping=True,
@@ -139,7 +131,7 @@ def test_scoring_monitor_with_early_stopping_scores_the_kept_epoch(data, cls):
 def test_scoring_monitor_with_averaging_scores_the_averaged_weights(data):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(_model(MLPSoftmaxClassifier, average=0.9).set_callbacks(monitor), X, y)
+    model = fit_quietly(_model(MLPSoftmaxClassifier, average=0.9).set_callbacks(monitor), X, y)
     epochs, root = _rows(monitor, "epoch"), _rows(monitor, "fit")[0]
     assert len(epochs) == model.n_iter_
     assert epochs[-1]["accuracy"] == root["accuracy"] == accuracy_score(y, model.predict(X))
@@ -148,7 +140,7 @@ def test_scoring_monitor_with_averaging_scores_the_averaged_weights(data):
 def test_scoring_monitor_lbfgs_has_only_the_root_task(data):
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    model = _fit(
+    model = fit_quietly(
         _model(MLPSoftmaxClassifier, solver="lbfgs", max_iter=20).set_callbacks(monitor), X, y
     )
     assert _rows(monitor, "epoch") == []
@@ -183,7 +175,7 @@ def test_callback_returning_true_stops_training(data, cls):
     assert recorder.ended[-1] == (cls.__name__, "fit", 0)
     assert recorder.setups == recorder.teardowns == 1
     # Stopped after 3 epochs = trained for 3 epochs.
-    reference = _fit(_model(cls, max_iter=3), X, y)
+    reference = fit_quietly(_model(cls, max_iter=3), X, y)
     for a, b in zip(model.coefs_, reference.coefs_):
         np.testing.assert_array_equal(a, b)
 
@@ -194,9 +186,9 @@ def test_progress_bar(data, capsys):
 
     X, y = data
     for cls in CLASSES:
-        model = _fit(_model(cls).set_callbacks(ProgressBar()), X, y)
+        model = fit_quietly(_model(cls).set_callbacks(ProgressBar()), X, y)
         assert model.n_iter_ == N_EPOCHS
-        plain = _fit(_model(cls), X, y)
+        plain = fit_quietly(_model(cls), X, y)
         np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
     out = capsys.readouterr().out
     assert "MLPSoftmaxClassifier - fit" in out and "MLPSVMClassifier - fit" in out
@@ -209,7 +201,7 @@ def test_progress_bar_set_on_a_pipeline_reaches_the_network(data, capsys):
 
     X, y = data
     pipe = make_pipeline(StandardScaler(), _model(MLPSoftmaxClassifier))
-    _fit(pipe.set_callbacks(ProgressBar()), X, y)
+    fit_quietly(pipe.set_callbacks(ProgressBar()), X, y)
     out = capsys.readouterr().out
     assert "Pipeline - fit" in out
     assert "MLPSoftmaxClassifier - fit" in out
@@ -220,7 +212,7 @@ def test_progress_bar_set_on_a_pipeline_reaches_the_network(data, capsys):
 def test_auto_propagated_callback_on_pipeline_sees_every_epoch(data):
     X, y = data
     recorder = PropagatedRecorder()
-    pipe = _fit(
+    pipe = fit_quietly(
         make_pipeline(StandardScaler(), _model(MLPSVMClassifier)).set_callbacks(recorder), X, y
     )
     network = pipe[-1]
@@ -236,7 +228,7 @@ def test_scoring_monitor_on_a_pipeline_step(data):
     # task tree is then attached below the pipeline's.
     X, y = data
     monitor = ScoringMonitor(scoring="accuracy")
-    pipe = _fit(
+    pipe = fit_quietly(
         make_pipeline(StandardScaler(), _model(MLPSoftmaxClassifier).set_callbacks(monitor)), X, y
     )
     log = monitor.get_logs()
@@ -251,32 +243,32 @@ def test_scoring_monitor_on_a_pipeline_step(data):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_failing_callback_leaves_the_fitted_model_intact(data, cls):
     X, y = data
-    model = _fit(_model(cls), X, y)
+    model = fit_quietly(_model(cls), X, y)
     before = {
         "proba": model.predict_proba(X),
         "scores": model.decision_function(X),
         "coefs": [W.copy() for W in model.coefs_],
         "n_iter": model.n_iter_,
         "loss_curve": list(model.loss_curve_),
-        "theta": model._state.network.theta.copy(),
+        "theta": training_parameters(model).copy(),
     }
 
     recorder = Recorder(raise_at_epoch=2)
     model.set_callbacks(recorder)
     with pytest.raises(RuntimeError, match="callback failure in epoch 2"):
-        _fit(model.set_params(random_state=1), X, y)
+        fit_quietly(model.set_params(random_state=1), X, y)
 
     assert np.array_equal(model.predict_proba(X), before["proba"])
     assert np.array_equal(model.decision_function(X), before["scores"])
     assert all(np.array_equal(a, b) for a, b in zip(model.coefs_, before["coefs"]))
     assert model.n_iter_ == before["n_iter"] and model.loss_curve_ == before["loss_curve"]
-    assert np.array_equal(model._state.network.theta, before["theta"])
+    assert np.array_equal(training_parameters(model), before["theta"])
 
     # Without the callback the model fits again, as a fresh fit with these params.
     model.set_callbacks()
     assert not hasattr(model, "_skl_callbacks")
-    _fit(model, X, y)
-    reference = _fit(_model(cls, random_state=1), X, y)
+    fit_quietly(model, X, y)
+    reference = fit_quietly(_model(cls, random_state=1), X, y)
     assert model.n_iter_ == N_EPOCHS
     np.testing.assert_array_equal(model.predict_proba(X), reference.predict_proba(X))
 
@@ -290,20 +282,20 @@ def test_failing_callback_while_continuing_leaves_the_state_intact(data, continu
 
     def resume(model):
         if continue_with == "warm_start":
-            return _fit(model, X, y)
+            return fit_quietly(model, X, y)
         return model.partial_fit(X, y)
 
-    reference = resume(_fit(_model(MLPSoftmaxClassifier, warm_start=True), X, y))
+    reference = resume(fit_quietly(_model(MLPSoftmaxClassifier, warm_start=True), X, y))
 
-    model = _fit(_model(MLPSoftmaxClassifier, warm_start=True), X, y)
-    proba, theta = model.predict_proba(X), model._state.network.theta.copy()
+    model = fit_quietly(_model(MLPSoftmaxClassifier, warm_start=True), X, y)
+    proba, theta = model.predict_proba(X), training_parameters(model).copy()
     model.set_callbacks(Recorder(raise_at_epoch=2 if continue_with == "warm_start" else 1))
     with pytest.raises(RuntimeError):
         resume(model)
     assert np.array_equal(model.predict_proba(X), proba)
-    epochs_in_state, theta_in_state = model._state.n_epochs, model._state.network.theta
-    assert epochs_in_state == model.n_iter_ == N_EPOCHS
-    assert np.array_equal(theta_in_state, theta)
+    in_state = training_record(model)
+    assert in_state["epochs"] == model.n_iter_ == N_EPOCHS
+    assert np.array_equal(in_state["parameters"], theta)
 
     resume(model.set_callbacks())
     assert model.n_iter_ == reference.n_iter_
@@ -317,7 +309,7 @@ def test_failing_callback_is_still_torn_down(data):
     recorder = Recorder(raise_at_epoch=2)
     model = _model(MLPSoftmaxClassifier).set_callbacks(recorder)
     with pytest.raises(RuntimeError):
-        _fit(model, X, y)
+        fit_quietly(model, X, y)
     assert recorder.setups == 1
     assert recorder.teardowns == 1
     assert not hasattr(model, "_callback_fit_ctx")

@@ -4,63 +4,36 @@ Each mini-batch loss is the weighted mean over the batch, so a class weight must
 act exactly as the corresponding per-sample weight, whatever the solver.
 """
 
+from functools import partial
+
 import numpy as np
 import pytest
-from _helpers import fit_quietly as _fit
-from sklearn.datasets import make_classification
+from conftest import assert_same_parameters, classification_data, fit_quietly, small_model
 from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def imbalanced():
-    X, y = make_classification(
+    X, y = classification_data(
         n_samples=1000,
         n_features=8,
-        n_informative=4,
+        n_classes=2,
         weights=[0.9, 0.1],
         class_sep=0.6,
         flip_y=0.02,
-        random_state=0,
     )
     return train_test_split(X, y, stratify=y, random_state=0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def three_class():
-    X, y = make_classification(
-        n_samples=150,
-        n_features=6,
-        n_informative=4,
-        n_classes=3,
-        weights=[0.6, 0.3, 0.1],
-        random_state=0,
-    )
-    return X, y
+    return classification_data(n_samples=150, weights=[0.6, 0.3, 0.1])
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        batch_size=32,
-        learning_rate_init=0.02,
-        random_state=0,
-        max_iter=5,
-        tol=0.0,
-        n_iter_no_change=1000,
-    )
-    defaults.update(params)
-    return cls(**defaults)
-
-
-def _assert_same_parameters(a, b, rtol=0.0):
-    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        if rtol:
-            np.testing.assert_allclose(p, q, rtol=rtol, atol=1e-12)
-        else:
-            np.testing.assert_array_equal(p, q)
+_model = partial(small_model, batch_size=32, learning_rate_init=0.02, max_iter=5)
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
@@ -68,7 +41,7 @@ def test_balanced_raises_minority_recall(imbalanced, cls):
     X_train, X_test, y_train, y_test = imbalanced
     recalls = {}
     for class_weight in (None, "balanced"):
-        model = _fit(
+        model = fit_quietly(
             cls(
                 hidden_layer_sizes=(16,),
                 class_weight=class_weight,
@@ -88,11 +61,11 @@ def test_balanced_raises_minority_recall(imbalanced, cls):
 def test_dict_equals_sample_weight(three_class, cls, solver):
     X, y = three_class
     class_weight = {0: 0.5, 1: 2.0, 2: 7.0}
-    by_class = _fit(_model(cls, solver=solver, class_weight=class_weight), X, y)
-    by_sample = _fit(
+    by_class = fit_quietly(_model(cls, solver=solver, class_weight=class_weight), X, y)
+    by_sample = fit_quietly(
         _model(cls, solver=solver), X, y, sample_weight=np.array([class_weight[c] for c in y])
     )
-    _assert_same_parameters(by_class, by_sample)
+    assert_same_parameters(by_class, by_sample)
     assert by_class.loss_curve_ == by_sample.loss_curve_
 
 
@@ -100,9 +73,9 @@ def test_dict_with_string_labels_and_missing_classes(three_class):
     X, y = three_class
     labels = np.array(["low", "mid", "high"])[y]
     # Classes left out of the dict weigh 1.
-    by_class = _fit(_model(class_weight={"high": 4.0}), X, labels)
-    by_sample = _fit(_model(), X, labels, sample_weight=np.where(labels == "high", 4.0, 1.0))
-    _assert_same_parameters(by_class, by_sample)
+    by_class = fit_quietly(_model(class_weight={"high": 4.0}), X, labels)
+    by_sample = fit_quietly(_model(), X, labels, sample_weight=np.where(labels == "high", 4.0, 1.0))
+    assert_same_parameters(by_class, by_sample)
 
 
 @pytest.mark.parametrize("class_weight", [{0: 3.0, 1: 1.0, 2: 0.25}, "balanced"])
@@ -114,31 +87,31 @@ def test_class_weight_multiplies_sample_weight(three_class, class_weight):
         per_class = len(y) / (len(counts) * counts)
     else:
         per_class = np.array([class_weight[c] for c in range(3)])
-    combined = _fit(_model(class_weight=class_weight), X, y, sample_weight=sample_weight)
-    reference = _fit(_model(), X, y, sample_weight=per_class[y] * sample_weight)
-    _assert_same_parameters(combined, reference, rtol=1e-10)
+    combined = fit_quietly(_model(class_weight=class_weight), X, y, sample_weight=sample_weight)
+    reference = fit_quietly(_model(), X, y, sample_weight=per_class[y] * sample_weight)
+    assert_same_parameters(combined, reference, rtol=1e-10, atol=1e-12)
 
 
 def test_balanced_equals_inverse_frequency_dict(three_class):
     X, y = three_class
     counts = np.bincount(y)
     inverse = {c: len(y) / (3 * counts[c]) for c in range(3)}
-    balanced = _fit(_model(class_weight="balanced"), X, y)
-    explicit = _fit(_model(class_weight=inverse), X, y)
-    _assert_same_parameters(balanced, explicit, rtol=1e-10)
+    balanced = fit_quietly(_model(class_weight="balanced"), X, y)
+    explicit = fit_quietly(_model(class_weight=inverse), X, y)
+    assert_same_parameters(balanced, explicit, rtol=1e-10, atol=1e-12)
 
 
 def test_class_weight_with_lbfgs(three_class):
     X, y = three_class
     class_weight = {0: 1.0, 1: 3.0, 2: 9.0}
-    by_class = _fit(_model(solver="lbfgs", max_iter=30, class_weight=class_weight), X, y)
-    by_sample = _fit(
+    by_class = fit_quietly(_model(solver="lbfgs", max_iter=30, class_weight=class_weight), X, y)
+    by_sample = fit_quietly(
         _model(solver="lbfgs", max_iter=30),
         X,
         y,
         sample_weight=np.array([class_weight[c] for c in y]),
     )
-    _assert_same_parameters(by_class, by_sample, rtol=1e-8)
+    assert_same_parameters(by_class, by_sample, rtol=1e-8, atol=1e-12)
 
 
 def test_class_weight_with_partial_fit(three_class):
@@ -150,12 +123,12 @@ def test_class_weight_with_partial_fit(three_class):
     for _ in range(3):
         by_class.partial_fit(X, y, classes=[0, 1, 2])
         by_sample.partial_fit(X, y, classes=[0, 1, 2], sample_weight=weights)
-    _assert_same_parameters(by_class, by_sample)
+    assert_same_parameters(by_class, by_sample)
 
 
 def test_zero_class_weight_ignores_the_class(three_class):
     X, y = three_class
-    model = _fit(_model(class_weight={2: 0.0}, max_iter=30), X, y)
+    model = fit_quietly(_model(class_weight={2: 0.0}, max_iter=30), X, y)
     assert not np.any(model.predict(X) == 2)
 
 

@@ -1,14 +1,15 @@
 """End-to-end behaviour of MLPSoftmaxClassifier and MLPSVMClassifier."""
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import fit_quietly as _fit
+from conftest import classification_data, fit_quietly, small_model, training_network
 from scipy.special import expit, softmax
 from scipy.stats import spearmanr
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -21,7 +22,8 @@ CLASSES = [MLPSoftmaxClassifier, MLPSVMClassifier]
 
 
 def _data(n_classes=3, n_samples=120, n_features=8, seed=0):
-    X, y = make_classification(
+    # Well-separated (one cluster per class) and standardised, unlike the shared default.
+    X, y = classification_data(
         n_samples=n_samples,
         n_features=n_features,
         n_informative=5,
@@ -34,15 +36,10 @@ def _data(n_classes=3, n_samples=120, n_features=8, seed=0):
     return StandardScaler().fit_transform(X), y
 
 
-def _small(cls, **params):
-    settings = {
-        "hidden_layer_sizes": (16,),
-        "max_iter": 40,
-        "learning_rate_init": 0.01,
-        "random_state": 0,
-    }
-    settings.update(params)
-    return cls(**settings)
+# Trained to convergence-ish (40 epochs) with the default stopping rule.
+_small = partial(
+    small_model, exact_epochs=False, hidden_layer_sizes=(16,), max_iter=40, learning_rate_init=0.01
+)
 
 
 # ---------------------------------------------------------------------- digits
@@ -76,7 +73,7 @@ def digits_models(digits):
     with threadpool_limits(limits=1, user_api="blas"):
         for cls, settings in DIGITS_SETTINGS.items():
             pipe = make_pipeline(StandardScaler(), cls(random_state=0, **settings))
-            models[cls] = _fit(pipe, X_train, y_train)
+            models[cls] = fit_quietly(pipe, X_train, y_train)
     return models
 
 
@@ -120,7 +117,7 @@ def test_digits_svm_probabilities_rank_like_scores(digits, digits_models):
 def test_float32_input_trains_and_predicts_float32(cls, n_classes):
     X, y = _data(n_classes)
     X32 = X.astype(np.float32)
-    est = _fit(_small(cls, hidden_layer_sizes=(8, 4), max_iter=5), X32, y)
+    est = fit_quietly(_small(cls, hidden_layer_sizes=(8, 4), max_iter=5), X32, y)
     assert all(W.dtype == np.float32 for W in est.coefs_)
     assert all(b.dtype == np.float32 for b in est.intercepts_)
     assert est.predict_proba(X32).dtype == np.float32
@@ -130,7 +127,9 @@ def test_float32_input_trains_and_predicts_float32(cls, n_classes):
     assert est.predict_proba(X).dtype == np.float32
     np.testing.assert_allclose(est.predict_proba(X32).sum(axis=1), 1.0, rtol=1e-5)
     # Sparse float32 input trains in float32 as well.
-    est_sparse = _fit(_small(cls, hidden_layer_sizes=(8, 4), max_iter=5), sp.csr_matrix(X32), y)
+    est_sparse = fit_quietly(
+        _small(cls, hidden_layer_sizes=(8, 4), max_iter=5), sp.csr_matrix(X32), y
+    )
     assert all(W.dtype == np.float32 for W in est_sparse.coefs_)
     assert est_sparse.predict_proba(sp.csr_matrix(X32)).dtype == np.float32
 
@@ -139,17 +138,17 @@ def test_float32_input_trains_and_predicts_float32(cls, n_classes):
 def test_float64_input_and_dtype_parameter(cls):
     X, y = _data()
     X32 = X.astype(np.float32)
-    est64 = _fit(_small(cls, max_iter=3), X, y)
+    est64 = fit_quietly(_small(cls, max_iter=3), X, y)
     assert est64.coefs_[0].dtype == np.float64
     assert est64.predict_proba(X).dtype == np.float64
     # Integer input trains in float64 too.
-    est_int = _fit(_small(cls, max_iter=3), np.round(X * 10).astype(np.int64), y)
+    est_int = fit_quietly(_small(cls, max_iter=3), np.round(X * 10).astype(np.int64), y)
     assert est_int.coefs_[0].dtype == np.float64
     # dtype='float64' forces float64 on float32 input; dtype='float32' the reverse.
-    forced64 = _fit(_small(cls, max_iter=3, dtype="float64"), X32, y)
+    forced64 = fit_quietly(_small(cls, max_iter=3, dtype="float64"), X32, y)
     assert all(W.dtype == np.float64 for W in forced64.coefs_)
     assert forced64.predict_proba(X32).dtype == np.float64
-    forced32 = _fit(_small(cls, max_iter=3, dtype="float32"), X, y)
+    forced32 = fit_quietly(_small(cls, max_iter=3, dtype="float32"), X, y)
     assert all(W.dtype == np.float32 for W in forced32.coefs_)
     assert forced32.predict_proba(X).dtype == np.float32
 
@@ -159,8 +158,8 @@ def test_float32_model_close_to_float64_model(cls):
     # Same seed, same data: float32 training follows the float64 trajectory closely
     # for a few epochs (the initial weights are the rounded float64 ones).
     X, y = _data()
-    est32 = _fit(_small(cls, max_iter=3, activation="tanh"), X.astype(np.float32), y)
-    est64 = _fit(_small(cls, max_iter=3, activation="tanh"), X, y)
+    est32 = fit_quietly(_small(cls, max_iter=3, activation="tanh"), X.astype(np.float32), y)
+    est64 = fit_quietly(_small(cls, max_iter=3, activation="tanh"), X, y)
     for W32, W64 in zip(est32.coefs_, est64.coefs_):
         np.testing.assert_allclose(W32, W64, rtol=1e-3, atol=1e-4)
 
@@ -180,8 +179,8 @@ def test_sparse_input_gives_the_same_model(cls, fmt, batch_norm):
         "batch_norm": batch_norm,
         "dropout": 0.1,
     }
-    dense = _fit(_small(cls, **params), X, y)
-    sparse = _fit(_small(cls, **params), X_sparse, y)
+    dense = fit_quietly(_small(cls, **params), X, y)
+    sparse = fit_quietly(_small(cls, **params), X_sparse, y)
     for Wd, Ws in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
         np.testing.assert_allclose(Ws, Wd, rtol=1e-7, atol=1e-10)
     np.testing.assert_array_equal(sparse.predict(X_sparse), dense.predict(X))
@@ -210,7 +209,7 @@ def test_labels_and_decision_function(cls, labels):
     n_classes = len(labels)
     X, y_index = _data(n_classes, n_samples=160)
     y = labels[y_index]
-    est = _fit(_small(cls), X, y)
+    est = fit_quietly(_small(cls), X, y)
     np.testing.assert_array_equal(est.classes_, np.sort(labels))
     predicted = est.predict(X)
     assert predicted.dtype == y.dtype
@@ -242,7 +241,7 @@ def test_labels_and_decision_function(cls, labels):
 @pytest.mark.parametrize("n_classes", [2, 4])
 def test_svm_probabilities_rank_like_decision_function(n_classes):
     X, y = _data(n_classes, n_samples=160)
-    est = _fit(_small(MLPSVMClassifier, loss="squared_hinge"), X, y)
+    est = fit_quietly(_small(MLPSVMClassifier, loss="squared_hinge"), X, y)
     assert est.temperature_ > 0
     scores = est.decision_function(X)
     proba = est.predict_proba(X)
@@ -262,9 +261,13 @@ def test_svm_probabilities_rank_like_decision_function(n_classes):
 def test_out_activation():
     X2, y2 = _data(2)
     X3, y3 = _data(3)
-    assert _fit(_small(MLPSoftmaxClassifier, max_iter=2), X2, y2).out_activation_ == "logistic"
-    assert _fit(_small(MLPSoftmaxClassifier, max_iter=2), X3, y3).out_activation_ == "softmax"
-    assert _fit(_small(MLPSVMClassifier, max_iter=2), X3, y3).out_activation_ == "identity"
+    assert (
+        fit_quietly(_small(MLPSoftmaxClassifier, max_iter=2), X2, y2).out_activation_ == "logistic"
+    )
+    assert (
+        fit_quietly(_small(MLPSoftmaxClassifier, max_iter=2), X3, y3).out_activation_ == "softmax"
+    )
+    assert fit_quietly(_small(MLPSVMClassifier, max_iter=2), X3, y3).out_activation_ == "identity"
 
 
 # -------------------------------------------------------------------- structure
@@ -298,7 +301,7 @@ def test_coefs_reproduce_predict_proba(cls, n_classes, batch_norm, dropout):
     # at inference.
     X, y = _data(n_classes)
     hidden = (10, 7)
-    est = _fit(
+    est = fit_quietly(
         _small(cls, hidden_layer_sizes=hidden, batch_norm=batch_norm, dropout=dropout, max_iter=15),
         X,
         y,
@@ -317,8 +320,8 @@ def test_batch_norm_folding_matches_training_form(cls):
     # Recompute the scores from the *training-form* parameters (Dense weights, then
     # batch norm with the running statistics) and compare with the folded coefs_.
     X, y = _data(3)
-    est = _fit(_small(cls, hidden_layer_sizes=(10, 7), batch_norm=True, max_iter=15), X, y)
-    network = est._state.network
+    est = fit_quietly(_small(cls, hidden_layer_sizes=(10, 7), batch_norm=True, max_iter=15), X, y)
+    network = training_network(est)
     h = X
     for layer in network.layers:
         if isinstance(layer, Dense):
@@ -343,7 +346,7 @@ def test_batch_norm_folding_matches_training_form(cls):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_maxout_structure(cls, pieces, batch_norm):
     X, y = _data(3)
-    est = _fit(
+    est = fit_quietly(
         _small(
             cls,
             hidden_layer_sizes=(6, 5),
@@ -366,7 +369,7 @@ def test_maxout_structure(cls, pieces, batch_norm):
 
 def test_integer_hidden_layer_sizes_is_one_layer():
     X, y = _data(3)
-    est = _fit(_small(MLPSoftmaxClassifier, hidden_layer_sizes=7, max_iter=3), X, y)
+    est = fit_quietly(_small(MLPSoftmaxClassifier, hidden_layer_sizes=7, max_iter=3), X, y)
     assert est.n_layers_ == 3
     assert [W.shape for W in est.coefs_] == [(8, 7), (7, 3)]
 
@@ -382,9 +385,9 @@ def test_same_seed_bit_identical_different_seed_differs(cls):
         "max_iter": 8,
         "batch_size": 16,
     }
-    a = _fit(_small(cls, random_state=7, **params), X, y)
-    b = _fit(_small(cls, random_state=7, **params), X, y)
-    c = _fit(_small(cls, random_state=8, **params), X, y)
+    a = fit_quietly(_small(cls, random_state=7, **params), X, y)
+    b = fit_quietly(_small(cls, random_state=7, **params), X, y)
+    c = fit_quietly(_small(cls, random_state=8, **params), X, y)
     for Wa, Wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
         assert np.array_equal(Wa, Wb)
     assert a.loss_curve_ == b.loss_curve_
@@ -395,8 +398,8 @@ def test_same_seed_bit_identical_different_seed_differs(cls):
 def test_same_seed_bit_identical_for_every_initializer(weight_init):
     X, y = _data(2)
     params = {"weight_init": weight_init, "max_iter": 3, "random_state": 3}
-    a = _fit(_small(MLPSoftmaxClassifier, **params), X, y)
-    b = _fit(_small(MLPSoftmaxClassifier, **params), X, y)
+    a = fit_quietly(_small(MLPSoftmaxClassifier, **params), X, y)
+    b = fit_quietly(_small(MLPSoftmaxClassifier, **params), X, y)
     for Wa, Wb in zip(a.coefs_, b.coefs_):
         assert np.array_equal(Wa, Wb)
 
@@ -406,7 +409,7 @@ def test_same_seed_bit_identical_for_every_initializer(weight_init):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_empty_hidden_layers_is_linear_classifier(cls, n_classes):
     X, y = _data(n_classes, n_samples=200)
-    est = _fit(_small(cls, hidden_layer_sizes=(), max_iter=60), X, y)
+    est = fit_quietly(_small(cls, hidden_layer_sizes=(), max_iter=60), X, y)
     n_out = 1 if n_classes == 2 else n_classes
     assert est.n_layers_ == 2
     assert len(est.coefs_) == 1 and est.coefs_[0].shape == (8, n_out)
@@ -425,12 +428,12 @@ def test_integer_sample_weights_equal_repeated_rows(cls):
     weights = np.tile([1, 2, 3], 20)
     X_rep, y_rep = np.repeat(X, weights, axis=0), np.repeat(y, weights)
     params = {"solver": "lbfgs", "max_iter": 30, "hidden_layer_sizes": (6,), "activation": "tanh"}
-    weighted = _fit(_small(cls, **params), X, y, sample_weight=weights)
-    repeated = _fit(_small(cls, **params), X_rep, y_rep)
+    weighted = fit_quietly(_small(cls, **params), X, y, sample_weight=weights)
+    repeated = fit_quietly(_small(cls, **params), X_rep, y_rep)
     for Ww, Wr in zip(weighted.coefs_, repeated.coefs_):
         np.testing.assert_allclose(Ww, Wr, rtol=1e-6, atol=1e-8)
     # And the weights matter: the unweighted fit is a different model.
-    plain = _fit(_small(cls, **params), X, y)
+    plain = fit_quietly(_small(cls, **params), X, y)
     assert not np.allclose(plain.coefs_[0], weighted.coefs_[0], rtol=1e-3)
 
 
@@ -439,7 +442,7 @@ def test_chunked_prediction_matches_whole(sparse):
     from sklearn import config_context
 
     X, y = _data(3, n_samples=300)
-    est = _fit(_small(MLPSVMClassifier, hidden_layer_sizes=(64,), max_iter=5), X, y)
+    est = fit_quietly(_small(MLPSVMClassifier, hidden_layer_sizes=(64,), max_iter=5), X, y)
     X_in = sp.csr_matrix(X) if sparse else X
     whole = est.decision_function(X_in)
     # ~1 KiB of working memory: a few rows per chunk.

@@ -16,8 +16,12 @@ import pytest
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
 
-from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from conftest import (  # noqa: E402
+    classification_data,
+    fit_quietly,
+    small_model,
+    total_epochs,
+)
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold  # noqa: E402
 
 from skdeep import CoarseToFineSearchCV, MLPSoftmaxClassifier, MLPSVMClassifier  # noqa: E402
@@ -44,25 +48,22 @@ def client():
         cluster.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=240, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=240, n_features=8, n_informative=5)
 
 
 def _estimator(cls):
-    return cls(hidden_layer_sizes=(12,), max_iter=15, batch_size=32, random_state=0)
+    return small_model(
+        cls, exact_epochs=False, hidden_layer_sizes=(12,), max_iter=15, batch_size=32
+    )
 
 
 def _run(search, X, y, backend):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if backend == "dask":
-            with joblib.parallel_backend("dask"):
-                return search.fit(X, y)
-        return search.fit(X, y)
+    if backend == "dask":
+        with joblib.parallel_backend("dask"):
+            return fit_quietly(search, X, y)
+    return fit_quietly(search, X, y)
 
 
 def _assert_same_results(distributed_search, serial_search):
@@ -162,10 +163,11 @@ def Incremental():
 
 @pytest.fixture(scope="module")
 def blocks():
-    X, y = make_classification(
+    X, y = classification_data(
         n_samples=N_BLOCKS * BLOCK_ROWS + 1000,
         n_features=N_FEATURES,
         n_informative=10,
+        n_classes=2,
         n_redundant=4,
         random_state=1,
     )
@@ -237,7 +239,7 @@ def test_incremental_learns_from_blocks(Incremental, blocks, cls):
     model = _train(Incremental, _net(cls), Xd, yd, n_passes=4)
     fitted = model.estimator_
     # One partial_fit call (one epoch over one block) per block and pass.
-    assert fitted.n_iter_ == 4 * N_BLOCKS
+    assert total_epochs(fitted) == 4 * N_BLOCKS
     assert fitted.t_ == 4 * N_BLOCKS * BLOCK_ROWS
     assert fitted.score(X_test, y_test) > 0.8  # chance is 0.5
     # predict / predict_proba / score accept dask arrays block by block.

@@ -17,14 +17,12 @@ last bit means some state was not carried or some randomness was not seeded.
 """
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import classification_data, fit_quietly, small_model
 from sklearn.base import clone
-from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
 from skdeep import CoarseToFineSearchCV, MLPSoftmaxClassifier, MLPSVMClassifier
@@ -51,26 +49,16 @@ HEADS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=120)
 
 
 def _model(head="softmax", **params):
+    # The default tol and patience: these tests compare runs, not epoch counts.
     cls, extra = HEADS[head]
-    defaults = dict(hidden_layer_sizes=(8, 5), max_iter=6, batch_size=32, random_state=7)
-    defaults.update(extra)
-    defaults.update(params)
-    return cls(**defaults)
-
-
-def _quietly(function, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return function(*args, **kwargs)
+    settings = dict(hidden_layer_sizes=(8, 5), max_iter=6, batch_size=32, random_state=7)
+    return small_model(cls, exact_epochs=False, **{**settings, **extra, **params})
 
 
 def _history_without_time(model):
@@ -102,15 +90,15 @@ def assert_bit_identical(a, b, X):
 def test_repeated_fits_are_bit_identical(data, head, config):
     X, y = data
     model = _model(head, **CONFIGS[config])
-    first = _quietly(clone(model).fit, X, y)
+    first = fit_quietly(clone(model), X, y)
     # Disturb every global source of randomness between the two fits.
     np.random.seed(12345)  # noqa: NPY002 (the global state is disturbed on purpose)
     np.random.rand(10)  # noqa: NPY002
-    second = _quietly(clone(model).fit, X, y)
+    second = fit_quietly(clone(model), X, y)
     assert first.history_, "no history recorded"
     assert_bit_identical(first, second, X)
     # Refitting the same instance is a fresh start too.
-    third = _quietly(first.fit, X, y)
+    third = fit_quietly(first, X, y)
     assert_bit_identical(third, second, X)
 
 
@@ -118,8 +106,8 @@ def test_repeated_fits_are_bit_identical(data, head, config):
 def test_the_seed_matters(data, config):
     # The equality above must not be an artefact: other seeds give other models.
     X, y = data
-    a = _quietly(_model(**CONFIGS[config]).fit, X, y)
-    b = _quietly(_model(random_state=8, **CONFIGS[config]).fit, X, y)
+    a = fit_quietly(_model(**CONFIGS[config]), X, y)
+    b = fit_quietly(_model(random_state=8, **CONFIGS[config]), X, y)
     assert not np.array_equal(a.coefs_[0], b.coefs_[0])
 
 
@@ -130,7 +118,7 @@ def test_sparse_fits_are_bit_identical(data):
     X_sparse = sp.csr_matrix(X)
     model = _model(batch_norm=True, dropout=0.2)
     assert_bit_identical(
-        _quietly(clone(model).fit, X_sparse, y), _quietly(clone(model).fit, X_sparse, y), X
+        fit_quietly(clone(model), X_sparse, y), fit_quietly(clone(model), X_sparse, y), X
     )
 
 
@@ -174,7 +162,7 @@ def _assert_same_search(a, b, X):
 def test_randomized_search_n_jobs_does_not_change_results(data):
     X, y = data
     searches = [
-        _quietly(
+        fit_quietly(
             RandomizedSearchCV(
                 _search_model(),
                 SEARCH_SPACE,
@@ -182,7 +170,7 @@ def test_randomized_search_n_jobs_does_not_change_results(data):
                 cv=KFold(3),
                 random_state=0,
                 n_jobs=n_jobs,
-            ).fit,
+            ),
             X,
             y,
         )
@@ -195,7 +183,7 @@ def test_randomized_search_n_jobs_does_not_change_results(data):
 def test_coarse_to_fine_n_jobs_does_not_change_results(data):
     X, y = data
     searches = [
-        _quietly(
+        fit_quietly(
             CoarseToFineSearchCV(
                 _search_model(),
                 SEARCH_SPACE,
@@ -205,7 +193,7 @@ def test_coarse_to_fine_n_jobs_does_not_change_results(data):
                 cv=3,
                 random_state=0,
                 n_jobs=n_jobs,
-            ).fit,
+            ),
             X,
             y,
         )
@@ -254,9 +242,9 @@ def test_pickle_then_warm_start_equals_uninterrupted(data, config):
     X, y = data
     params = dict(warm_start=True, max_iter=3, tol=0.0, n_iter_no_change=1000, **CONFIGS[config])
     straight = _model(**params)
-    _quietly(straight.fit, X, y)
-    _quietly(straight.fit, X, y)
-    resumed = _quietly(_model(**params).fit, X, y)
+    fit_quietly(straight, X, y)
+    fit_quietly(straight, X, y)
+    resumed = fit_quietly(_model(**params), X, y)
     resumed = _roundtrip(resumed)
-    _quietly(resumed.fit, X, y)
+    fit_quietly(resumed, X, y)
     assert_bit_identical(straight, resumed, X)

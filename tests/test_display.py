@@ -1,12 +1,12 @@
 """Tests of TrainingHistoryDisplay."""
 
 import sys
-import warnings
 
 import numpy as np
 import pytest
+from conftest import fit_quietly
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -33,15 +33,9 @@ def data():
     return StandardScaler().fit_transform(X), y
 
 
-def _fit(estimator, data):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(*data)
-
-
 @pytest.fixture(scope="module")
 def early_stopped(data):
-    return _fit(
+    return fit_quietly(
         MLPSoftmaxClassifier(
             hidden_layer_sizes=(8, 8),
             early_stopping=True,
@@ -51,13 +45,15 @@ def early_stopped(data):
             decay_steps=5,
             random_state=0,
         ),
-        data,
+        *data,
     )
 
 
 @pytest.fixture(scope="module")
 def plain(data):
-    return _fit(MLPSVMClassifier(hidden_layer_sizes=(8,), max_iter=12, random_state=0), data)
+    return fit_quietly(
+        MLPSVMClassifier(hidden_layer_sizes=(8,), max_iter=12, random_state=0), *data
+    )
 
 
 def test_attributes_with_early_stopping(pyplot, early_stopped):
@@ -128,7 +124,9 @@ def test_single_metric_gives_single_axes(pyplot, early_stopped):
 
 
 def test_lbfgs_has_no_learning_rate_panel(pyplot, data):
-    clf = _fit(MLPSoftmaxClassifier((8,), solver="lbfgs", max_iter=20, random_state=0), data)
+    clf = fit_quietly(
+        MLPSoftmaxClassifier((8,), solver="lbfgs", max_iter=20, random_state=0), *data
+    )
     display = TrainingHistoryDisplay.from_estimator(clf)
     assert display.metrics_ == ["loss", "update_ratio"]
     (line,) = display.lines_["loss"]
@@ -141,7 +139,7 @@ def test_lbfgs_has_no_learning_rate_panel(pyplot, data):
 
 def test_from_estimator_on_pipeline(pyplot, data):
     pipe = make_pipeline(StandardScaler(), MLPSoftmaxClassifier((8,), max_iter=10, random_state=0))
-    _fit(pipe, data)
+    fit_quietly(pipe, *data)
     display = TrainingHistoryDisplay.from_estimator(pipe, metrics=["loss", "update_ratio"])
     assert display.estimator_name == "MLPSoftmaxClassifier"
     np.testing.assert_allclose(display.lines_["loss"][0].get_ydata(), pipe[-1].loss_curve_)
@@ -149,7 +147,7 @@ def test_from_estimator_on_pipeline(pyplot, data):
 
 
 def test_overlay_on_existing_axes(pyplot, early_stopped, data):
-    other = _fit(
+    other = fit_quietly(
         MLPSoftmaxClassifier(
             hidden_layer_sizes=(8, 8),
             early_stopping=True,
@@ -158,7 +156,7 @@ def test_overlay_on_existing_axes(pyplot, early_stopped, data):
             learning_rate_init=0.05,
             random_state=1,
         ),
-        data,
+        *data,
     )
     first = TrainingHistoryDisplay.from_estimator(early_stopped, name="adam")
     second = TrainingHistoryDisplay.from_estimator(

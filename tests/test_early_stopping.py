@@ -11,7 +11,12 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from conftest import (
+    batch_norm_statistics,
+    classification_data,
+    fit_quietly,
+    training_parameters,
+)
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -19,23 +24,15 @@ from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 N_EPOCHS = 20
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def noisy_data():
     # Label noise makes the validation score peak and fall back, so the best
     # epoch lies strictly inside the run.
-    X, y = make_classification(
-        n_samples=300, n_features=20, n_informative=3, flip_y=0.3, n_classes=3, random_state=0
-    )
-    return X, y
-
-
-def _fit_quietly(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
+    return classification_data(n_samples=300, n_features=20, n_informative=3, flip_y=0.3)
 
 
 def _params(seed, **extra):
+    # Not small_model: a wider network with validation, the default tol and a seed to vary.
     return dict(
         hidden_layer_sizes=(50,),
         learning_rate_init=0.01,
@@ -51,7 +48,7 @@ def _params(seed, **extra):
 def _first_interior_best(cls, X, y, extra):
     """A long run whose best validation epoch is neither the first nor the last."""
     for seed in range(8):
-        model = _fit_quietly(cls(max_iter=N_EPOCHS, **_params(seed, **extra)), X, y)
+        model = fit_quietly(cls(max_iter=N_EPOCHS, **_params(seed, **extra)), X, y)
         best = int(np.argmax(model.validation_scores_)) + 1
         if 1 < best < model.n_iter_:
             return seed, model, best
@@ -68,7 +65,7 @@ def test_best_epoch_is_restored_exactly(noisy_data, cls, extra):
     X, y = noisy_data
     seed, long_run, best = _first_interior_best(cls, X, y, extra)
     assert long_run.n_iter_ == N_EPOCHS  # it trained past the best epoch...
-    short_run = _fit_quietly(cls(max_iter=best, **_params(seed, **extra)), X, y)
+    short_run = fit_quietly(cls(max_iter=best, **_params(seed, **extra)), X, y)
 
     # ...the shorter run retraces the same trajectory up to the best epoch...
     assert short_run.validation_scores_ == long_run.validation_scores_[:best]
@@ -79,8 +76,8 @@ def test_best_epoch_is_restored_exactly(noisy_data, cls, extra):
         strict=True,
     ):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(long_run._state.network.state, short_run._state.network.state)
-    np.testing.assert_array_equal(long_run._state.network.theta, short_run._state.network.theta)
+    np.testing.assert_array_equal(batch_norm_statistics(long_run), batch_norm_statistics(short_run))
+    np.testing.assert_array_equal(training_parameters(long_run), training_parameters(short_run))
     np.testing.assert_array_equal(long_run.predict_proba(X), short_run.predict_proba(X))
     assert long_run.best_validation_score_ == long_run.validation_scores_[best - 1]
 
@@ -89,8 +86,8 @@ def test_batch_norm_statistics_move_every_epoch(noisy_data):
     """Premise of the restore test: a restore that forgot the statistics would show."""
     X, y = noisy_data
     params = _params(0, batch_norm=True) | {"early_stopping": False}
-    runs = [_fit_quietly(MLPSoftmaxClassifier(max_iter=k, **params), X, y) for k in (3, 4)]
-    states = [run._state.network.state for run in runs]
+    runs = [fit_quietly(MLPSoftmaxClassifier(max_iter=k, **params), X, y) for k in (3, 4)]
+    states = [batch_norm_statistics(run) for run in runs]
     assert states[0].size > 0
     assert not np.allclose(states[0], states[1])
 
@@ -98,7 +95,7 @@ def test_batch_norm_statistics_move_every_epoch(noisy_data):
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
 def test_history_and_attributes_with_early_stopping(noisy_data, cls):
     X, y = noisy_data
-    model = _fit_quietly(cls(max_iter=8, **_params(0)), X, y)
+    model = fit_quietly(cls(max_iter=8, **_params(0)), X, y)
     assert len(model.history_) == model.n_iter_ == 8
     for record in model.history_:
         assert {"validation_loss", "validation_score"} <= set(record)
@@ -115,7 +112,7 @@ def test_history_and_attributes_with_early_stopping(noisy_data, cls):
 def test_attributes_without_early_stopping(noisy_data):
     X, y = noisy_data
     params = _params(0) | {"early_stopping": False}
-    model = _fit_quietly(MLPSoftmaxClassifier(max_iter=5, **params), X, y)
+    model = fit_quietly(MLPSoftmaxClassifier(max_iter=5, **params), X, y)
     assert model.validation_scores_ is None
     assert model.best_validation_score_ is None
     assert model.best_loss_ == min(model.loss_curve_)
@@ -195,7 +192,7 @@ def test_validation_score_is_weighted():
     y = np.repeat([0, 1], [180, 20])
     X = np.zeros((200, 3))
     sample_weight = np.where(y == 0, 0.0, 1.0)
-    model = _fit_quietly(
+    model = fit_quietly(
         MLPSoftmaxClassifier(
             hidden_layer_sizes=(4,),
             early_stopping=True,
@@ -237,8 +234,8 @@ def test_warm_start_keeps_the_validation_split():
         warm_start=True,
         random_state=0,
     )
-    _fit_quietly(model, X, y, sample_weight=sample_weight)
-    _fit_quietly(model, X, y, sample_weight=sample_weight)
+    fit_quietly(model, X, y, sample_weight=sample_weight)
+    fit_quietly(model, X, y, sample_weight=sample_weight)
     assert np.all(model.predict(X) == 0)
     scores = model.validation_scores_
     assert len(scores) == 4

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import fit_quietly
 from sklearn.datasets import load_digits
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -52,12 +53,6 @@ def _members(seed=0, max_iter=30):
     ]
 
 
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
-
-
 @pytest.mark.parametrize("seed", [0, 3])
 def test_soft_voting_at_least_as_good_as_mean_member(digits, seed):
     X, y = digits
@@ -65,7 +60,7 @@ def test_soft_voting_at_least_as_good_as_mean_member(digits, seed):
         X, y, test_size=0.5, stratify=y, random_state=seed
     )
     vote = VotingClassifier(_members(seed), voting="soft")
-    _quiet(vote.fit, X_train, y_train)
+    fit_quietly(vote, X_train, y_train)
 
     proba = vote.predict_proba(X_test)
     assert proba.shape == (len(X_test), 10)
@@ -92,7 +87,7 @@ def test_hard_voting(digits):
         X, y, test_size=0.5, stratify=y, random_state=1
     )
     vote = VotingClassifier(_members(1), voting="hard")
-    _quiet(vote.fit, X_train, y_train)
+    fit_quietly(vote, X_train, y_train)
     pred = vote.predict(X_test)
     assert pred.shape == y_test.shape
     assert set(np.unique(pred)) <= set(range(10))
@@ -116,7 +111,7 @@ def test_stacking(digits):
         final_estimator=LogisticRegression(max_iter=1000),
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
     )
-    _quiet(stack.fit, X_train, y_train)
+    fit_quietly(stack, X_train, y_train)
     # predict_proba of each member feeds the final estimator: 10 columns each.
     assert stack.transform(X_test).shape == (len(X_test), 20)
     proba = stack.predict_proba(X_test)

@@ -14,13 +14,18 @@ Interrupts are simulated by replacing a method with one that raises on its N-th
 call (``monkeypatch`` restores it afterwards).
 """
 
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
+from conftest import (
+    assert_same_parameters,
+    classification_data,
+    fit_quietly,
+    small_model,
+    total_epochs,
+)
 from sklearn.base import clone
-from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
 import skdeep.core.training as training_module
@@ -33,31 +38,12 @@ BATCH, N_SAMPLES = 30, 120
 BATCHES_PER_EPOCH = N_SAMPLES // BATCH
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    return make_classification(
-        n_samples=N_SAMPLES, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
+    return classification_data(n_samples=N_SAMPLES)
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        batch_size=BATCH,
-        max_iter=10,
-        learning_rate_init=0.01,
-        tol=0.0,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    defaults.update(params)
-    return cls(**defaults)
-
-
-def _quietly(function, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return function(*args, **kwargs)
+_model = partial(small_model, batch_size=BATCH, max_iter=10, learning_rate_init=0.01)
 
 
 def raise_on_call(monkeypatch, owner, name, n, exception=KeyboardInterrupt):
@@ -85,11 +71,6 @@ def _assert_usable(model, X):
         assert np.isfinite(array).all()
 
 
-def _assert_same_parameters(a, b):
-    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        np.testing.assert_array_equal(p, q)
-
-
 # ------------------------------------------------------- KeyboardInterrupt: SGD
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("solver", ["sgd", "adagrad", "rmsprop", "adam"])
@@ -106,8 +87,8 @@ def test_interrupt_in_optimizer_update_keeps_best_epoch(monkeypatch, data, cls, 
     _assert_usable(model, X)
     # The kept parameters are those of the best completed epoch, exactly.
     best_epoch = int(np.argmin(model.loss_curve_)) + 1
-    reference = _quietly(_model(cls, solver=solver, dropout=0.1, max_iter=best_epoch).fit, X, y)
-    _assert_same_parameters(model, reference)
+    reference = fit_quietly(_model(cls, solver=solver, dropout=0.1, max_iter=best_epoch), X, y)
+    assert_same_parameters(model, reference)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
@@ -120,8 +101,8 @@ def test_interrupt_between_epochs(monkeypatch, data, cls):
     assert model.n_iter_ == 2
     _assert_usable(model, X)
     best_epoch = int(np.argmin(model.loss_curve_)) + 1
-    reference = _quietly(_model(cls, batch_norm=True, average=True, max_iter=best_epoch).fit, X, y)
-    _assert_same_parameters(model, reference)
+    reference = fit_quietly(_model(cls, batch_norm=True, average=True, max_iter=best_epoch), X, y)
+    assert_same_parameters(model, reference)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
@@ -134,23 +115,23 @@ def test_interrupt_before_the_first_update(monkeypatch, data, cls):
     assert model.n_iter_ == 0
     _assert_usable(model, X)
     # Nothing is left over from the interrupted call: fitting again is a fresh fit.
-    _quietly(model.fit, X, y)
-    _assert_same_parameters(model, _quietly(_model(cls, batch_norm=True).fit, X, y))
+    fit_quietly(model, X, y)
+    assert_same_parameters(model, fit_quietly(_model(cls, batch_norm=True), X, y))
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_interrupted_partial_fit_keeps_previous_parameters(monkeypatch, data, cls):
     X, y = data
     model = _model(cls).partial_fit(X, y, classes=[0, 1, 2])
-    proba, n_iter = model.predict_proba(X), model.n_iter_
+    proba, n_iter = model.predict_proba(X), total_epochs(model)
     raise_on_call(monkeypatch, OPTIMIZERS["adam"], "_update", 2)
     with pytest.warns(UserWarning, match="interrupted"):
         model.partial_fit(X, y)
     monkeypatch.undo()
-    assert model.n_iter_ == n_iter
+    assert total_epochs(model) == n_iter
     np.testing.assert_array_equal(model.predict_proba(X), proba)
     model.partial_fit(X, y)
-    assert model.n_iter_ == n_iter + 1
+    assert total_epochs(model) == n_iter + 1
     _assert_usable(model, X)
 
 
@@ -168,7 +149,7 @@ def test_interrupt_inside_lbfgs(monkeypatch, data, cls, batch_norm, n):
     # The loss curve describes the iterations that were made, in finite numbers.
     assert len(model.loss_curve_) == model.n_iter_
     assert np.isfinite(model.loss_curve_).all()
-    _quietly(model.fit, X, y)  # and the estimator trains normally afterwards
+    fit_quietly(model, X, y)  # and the estimator trains normally afterwards
     _assert_usable(model, X)
 
 
@@ -185,7 +166,7 @@ def test_lbfgs_interrupt_keeps_the_best_evaluated_parameters(monkeypatch, data, 
     assert model.n_iter_ >= 1
     kept_loss = log_loss(y, model.predict_proba(X))
     assert kept_loss <= min(model.loss_curve_) + 1e-10
-    initial = _quietly(_model(solver="lbfgs", alpha=0.0, max_iter=1, max_fun=1).fit, X, y)
+    initial = fit_quietly(_model(solver="lbfgs", alpha=0.0, max_iter=1, max_fun=1), X, y)
     assert kept_loss <= log_loss(y, initial.predict_proba(X)) + 1e-10
 
 
@@ -237,21 +218,21 @@ def _require_callbacks(model):
 @pytest.mark.parametrize("failure", list(CALLBACK_FAILURES))
 def test_callback_error_leaves_fitted_estimator_intact(data, cls, failure):
     X, y = data
-    model = _quietly(_model(cls, max_iter=4).fit, X, y)
+    model = fit_quietly(_model(cls, max_iter=4), X, y)
     _require_callbacks(model)
     proba, coefs = model.predict_proba(X), [c.copy() for c in model.coefs_]
     n_iter, history = model.n_iter_, len(model.history_)
     callback = FailingCallback(**CALLBACK_FAILURES[failure])
     model.set_callbacks(callback)
     with pytest.raises(RuntimeError, match="callback failed"):
-        _quietly(model.fit, X[::2] * 3.0, y[::2])
+        fit_quietly(model, X[::2] * 3.0, y[::2])
     np.testing.assert_array_equal(model.predict_proba(X), proba)
     for a, b in zip(model.coefs_, coefs, strict=True):
         np.testing.assert_array_equal(a, b)
     assert (model.n_iter_, len(model.history_)) == (n_iter, history)
     # Fit can be called again, and it is an ordinary fit.
     model.set_callbacks()
-    _quietly(model.fit, X, y)
+    fit_quietly(model, X, y)
     np.testing.assert_array_equal(model.predict_proba(X), proba)
 
 
@@ -264,7 +245,7 @@ def test_callback_teardown_runs_when_fit_fails(data, failure):
     _require_callbacks(model)
     callback = FailingCallback(**CALLBACK_FAILURES[failure])
     with pytest.raises(RuntimeError, match="callback failed"):
-        _quietly(model.set_callbacks(callback).fit, X, y)
+        fit_quietly(model.set_callbacks(callback), X, y)
     assert callback.events == ["setup", "teardown"]
 
 
@@ -285,25 +266,25 @@ def test_callback_error_in_partial_fit_does_not_advance_training(data, cls):
     # The failed call must not count: the next call is the second epoch.
     failed.set_callbacks()
     failed.partial_fit(X, y)
-    assert failed.n_iter_ == uninterrupted.n_iter_ == 2
-    _assert_same_parameters(failed, uninterrupted)
+    assert total_epochs(failed) == total_epochs(uninterrupted) == 2
+    assert_same_parameters(failed, uninterrupted)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_callback_error_in_warm_start_fit_does_not_advance_training(data, cls):
     X, y = data
-    uninterrupted = _quietly(_model(cls, warm_start=True, max_iter=3).fit, X, y)
+    uninterrupted = fit_quietly(_model(cls, warm_start=True, max_iter=3), X, y)
     failed = clone(uninterrupted)
-    _quietly(failed.fit, X, y)
+    fit_quietly(failed, X, y)
     _require_callbacks(failed)
-    _quietly(uninterrupted.fit, X, y)
+    fit_quietly(uninterrupted, X, y)
     failed.set_callbacks(FailingCallback(fail_at_epoch=2))
     with pytest.raises(RuntimeError, match="callback failed"):
-        _quietly(failed.fit, X, y)
+        fit_quietly(failed, X, y)
     failed.set_callbacks()
-    _quietly(failed.fit, X, y)
-    assert failed.n_iter_ == uninterrupted.n_iter_ == 6
-    _assert_same_parameters(failed, uninterrupted)
+    fit_quietly(failed, X, y)
+    assert total_epochs(failed) == total_epochs(uninterrupted) == 6
+    assert_same_parameters(failed, uninterrupted)
 
 
 # ------------------------------------------------------------ internal faults
@@ -311,14 +292,14 @@ def test_callback_error_in_warm_start_fit_does_not_advance_training(data, cls):
 @pytest.mark.parametrize("exception", [MemoryError, FloatingPointError])
 def test_exception_in_training_leaves_fitted_estimator_intact(monkeypatch, data, cls, exception):
     X, y = data
-    model = _quietly(_model(cls, max_iter=4).fit, X, y)
+    model = fit_quietly(_model(cls, max_iter=4), X, y)
     proba = model.predict_proba(X)
     raise_on_call(monkeypatch, OPTIMIZERS["adam"], "_update", 5, exception)
     with pytest.raises(exception):
         model.fit(X, y)
     monkeypatch.undo()
     np.testing.assert_array_equal(model.predict_proba(X), proba)
-    _quietly(model.fit, X, y)
+    fit_quietly(model, X, y)
     np.testing.assert_array_equal(model.predict_proba(X), proba)
 
 
@@ -335,4 +316,4 @@ def test_exception_in_partial_fit_does_not_advance_training(monkeypatch, data, c
     monkeypatch.undo()
     failed.partial_fit(X, y)
     assert failed.n_iter_ == uninterrupted.n_iter_
-    _assert_same_parameters(failed, uninterrupted)
+    assert_same_parameters(failed, uninterrupted)

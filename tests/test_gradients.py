@@ -9,13 +9,17 @@ noise. At zero-initialised biases ReLU-family units sit exactly on their kink
 straddles it, which would make a correct gradient look wrong.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import ALL_ACTIVATIONS, make_loss
-from sklearn.exceptions import ConvergenceWarning
+from conftest import (
+    ALL_ACTIVATIONS,
+    batch_norm_statistics,
+    fit_quietly,
+    make_loss,
+    training_network,
+    training_parameters,
+)
 from sklearn.utils import compute_sample_weight
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, check_gradients
@@ -46,6 +50,7 @@ N_SAMPLES, N_FEATURES, HIDDEN = 20, 5, (6, 4)
 
 
 def _data(n_classes, seed=0):
+    # Gaussian noise, no class structure: gradients are checked, not learning.
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
     # Every class present, in shuffled order.
@@ -66,11 +71,7 @@ def _fitted(head, n_classes, X, y, sample_weight=None, **params):
     }
     settings.update(head_params)
     settings.update(params)
-    est = cls(**settings)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y, sample_weight=sample_weight)
-    return est
+    return fit_quietly(cls(**settings), X, y, sample_weight=sample_weight)
 
 
 def _finite_differences(objective, X, y, weights, sl, seed=0):
@@ -131,7 +132,7 @@ def _assert_estimator_gradients(est, X, y, sample_weight=None, expected_keys=Non
             assert set(errors) == set(expected_keys)
         return
     # The same float64 objective check_gradients builds from the fitted estimator.
-    trained = est._state.network
+    trained = training_network(est)
     network = Network(trained.spec, np.float64)
     network.theta[...] = trained.theta
     network.state[...] = trained.state
@@ -253,12 +254,12 @@ def test_check_gradients_vanishing_gradient_does_not_read_as_error():
 def test_check_gradients_does_not_modify_fitted_estimator():
     X, y = _data(3)
     est = _fitted("softmax", 3, X, y, activation="relu", batch_norm=True, dropout=0.2)
-    theta = est._state.network.theta.copy()
-    state = est._state.network.state.copy()
+    theta = training_parameters(est).copy()
+    state = batch_norm_statistics(est).copy()
     coefs = [W.copy() for W in est.coefs_]
     check_gradients(est, X, y)
-    np.testing.assert_array_equal(est._state.network.theta, theta)
-    np.testing.assert_array_equal(est._state.network.state, state)
+    np.testing.assert_array_equal(training_parameters(est), theta)
+    np.testing.assert_array_equal(batch_norm_statistics(est), state)
     for W, W0 in zip(est.coefs_, coefs):
         np.testing.assert_array_equal(W, W0)
 

@@ -2,11 +2,11 @@
 
 import math
 import re
+from functools import partial
 
 import numpy as np
 import pytest
-from _helpers import fit_quietly as _fit
-from sklearn.datasets import make_classification
+from conftest import classification_data, fit_quietly, small_model, total_epochs
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.optimizers import Optimizer
@@ -18,26 +18,12 @@ EPOCH_LINE = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=130, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=130)  # 4 mini-batches of 40, the last one of 10
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        batch_size=40,
-        learning_rate_init=0.02,
-        random_state=0,
-        max_iter=5,
-        tol=0.0,
-        n_iter_no_change=1000,
-    )
-    defaults.update(params)
-    return cls(**defaults)
+_model = partial(small_model, batch_size=40, learning_rate_init=0.02, max_iter=5)
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
@@ -53,7 +39,7 @@ def _model(cls=MLPSoftmaxClassifier, **params):
 )
 def test_history_records(data, cls, extra):
     X, y = data
-    model = _fit(_model(cls, **extra), X, y)
+    model = fit_quietly(_model(cls, **extra), X, y)
     assert len(model.history_) == model.n_iter_ == 5
     assert model.loss_curve_ == [record["loss"] for record in model.history_]
     for epoch, record in enumerate(model.history_, start=1):
@@ -68,9 +54,9 @@ def test_history_records(data, cls, extra):
 
 def test_history_with_early_stopping_and_warm_start(data):
     X, y = data
-    model = _fit(_model(early_stopping=True, validation_fraction=0.2, warm_start=True), X, y)
-    _fit(model, X, y)
-    assert len(model.history_) == model.n_iter_ == 10
+    model = fit_quietly(_model(early_stopping=True, validation_fraction=0.2, warm_start=True), X, y)
+    fit_quietly(model, X, y)
+    assert len(model.history_) == total_epochs(model) == 10
     assert [r["epoch"] for r in model.history_] == list(range(1, 11))
     assert model.loss_curve_ == [r["loss"] for r in model.history_]
     for record in model.history_:
@@ -89,10 +75,10 @@ def test_update_ratio_is_last_step_relative_change(data, monkeypatch):
         snapshots.append((before, theta.copy()))
 
     monkeypatch.setattr(Optimizer, "step", recording)
-    model = _fit(_model(hidden_layer_sizes=(8, 5), max_iter=3), X, y)
+    model = fit_quietly(_model(hidden_layer_sizes=(8, 5), max_iter=3), X, y)
     steps_per_epoch = math.ceil(len(y) / 40)
     assert len(snapshots) == 3 * steps_per_epoch
-    sizes = [W.size for W in model._state.network.weight_matrices]
+    sizes = [W.size for W in model.coefs_]
     for epoch in range(3):
         before, after = snapshots[(epoch + 1) * steps_per_epoch - 1]
         expected, offset = [], 0
@@ -108,7 +94,7 @@ def test_update_ratio_finite_when_last_batch_has_zero_weight(data):
     X, y = data
     sample_weight = np.ones(len(y))
     sample_weight[120:] = 0.0  # shuffle=False: the last batch (rows 120-129) weighs nothing
-    model = _fit(_model(shuffle=False, max_iter=2), X, y, sample_weight=sample_weight)
+    model = fit_quietly(_model(shuffle=False, max_iter=2), X, y, sample_weight=sample_weight)
     for record in model.history_:
         assert all(np.isfinite(r) and r > 0 for r in record["update_ratio"])
 
@@ -116,7 +102,7 @@ def test_update_ratio_finite_when_last_batch_has_zero_weight(data):
 def test_lbfgs_history_matches_loss_curve(data):
     """loss_curve_ == [r['loss'] for r in history_] holds for every solver."""
     X, y = data
-    model = _fit(_model(solver="lbfgs", max_iter=10), X, y)
+    model = fit_quietly(_model(solver="lbfgs", max_iter=10), X, y)
     assert len(model.loss_curve_) == model.n_iter_
     assert len(model.history_) == model.n_iter_
     assert model.loss_curve_ == [record["loss"] for record in model.history_]
@@ -124,10 +110,10 @@ def test_lbfgs_history_matches_loss_curve(data):
 
 def test_history_is_a_copy(data):
     X, y = data
-    model = _fit(_model(max_iter=2, warm_start=True), X, y)
+    model = fit_quietly(_model(max_iter=2, warm_start=True), X, y)
     model.history_[0]["loss"] = -1.0
     model.history_.append({"epoch": 99})
-    _fit(model, X, y)
+    fit_quietly(model, X, y)
     assert model.history_[0]["loss"] > 0
     assert [r["epoch"] for r in model.history_] == [1, 2, 3, 4]
 
@@ -137,7 +123,7 @@ def test_time_is_wall_clock_per_epoch(data):
 
     X, y = data
     started = time.perf_counter()
-    model = _fit(_model(max_iter=5), X, y)
+    model = fit_quietly(_model(max_iter=5), X, y)
     elapsed = time.perf_counter() - started
     total = sum(record["time"] for record in model.history_)
     assert 0 < total <= elapsed
@@ -150,7 +136,7 @@ def _epoch_lines(text):
 @pytest.mark.parametrize("verbose", [1, True])
 def test_verbose_one_line_per_epoch(data, capsys, verbose):
     X, y = data
-    model = _fit(_model(verbose=verbose, learning_rate="invscaling"), X, y)
+    model = fit_quietly(_model(verbose=verbose, learning_rate="invscaling"), X, y)
     out = capsys.readouterr().out
     lines = _epoch_lines(out)
     assert len(lines) == model.n_iter_ == 5
@@ -166,7 +152,7 @@ def test_verbose_one_line_per_epoch(data, capsys, verbose):
 
 def test_verbose_reports_validation(data, capsys):
     X, y = data
-    model = _fit(_model(verbose=1, early_stopping=True, validation_fraction=0.2), X, y)
+    model = fit_quietly(_model(verbose=1, early_stopping=True, validation_fraction=0.2), X, y)
     lines = _epoch_lines(capsys.readouterr().out)
     assert len(lines) == model.n_iter_
     for line, record in zip(lines, model.history_, strict=True):
@@ -178,7 +164,7 @@ def test_verbose_reports_validation(data, capsys):
 
 def test_verbose_reports_adaptive_reduction(data, capsys):
     X, y = data
-    model = _fit(
+    model = fit_quietly(
         _model(verbose=1, learning_rate="adaptive", tol=1e3, n_iter_no_change=2, max_iter=4), X, y
     )
     out = capsys.readouterr().out
@@ -188,15 +174,15 @@ def test_verbose_reports_adaptive_reduction(data, capsys):
 
 def test_silent_by_default(data, capsys):
     X, y = data
-    _fit(_model(), X, y)
+    fit_quietly(_model(), X, y)
     model = _model()
     model.partial_fit(X, y, classes=[0, 1, 2])
     assert capsys.readouterr().out == ""
 
 
 def test_verbose_two_reports_progress_in_long_epochs(capsys):
-    X, y = make_classification(n_samples=5000, n_features=10, random_state=0)
-    model = _fit(
+    X, y = classification_data(n_samples=5000, n_features=10, n_informative=2, n_classes=2)
+    model = fit_quietly(
         MLPSoftmaxClassifier(
             hidden_layer_sizes=(10,), batch_size=50, max_iter=2, verbose=2, random_state=0
         ),
@@ -218,7 +204,7 @@ def test_verbose_two_reports_progress_in_long_epochs(capsys):
 
 def test_verbose_two_quiet_within_short_epochs(data, capsys):
     X, y = data  # 4 mini-batches per epoch: nothing to report within an epoch
-    model = _fit(_model(verbose=2), X, y)
+    model = fit_quietly(_model(verbose=2), X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == model.n_iter_
     assert all(line.startswith("Epoch ") for line in lines)

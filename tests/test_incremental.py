@@ -9,12 +9,19 @@ optimizer, schedule and average afresh from the current parameters.
 """
 
 import math
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
+from conftest import (
+    batch_norm_statistics,
+    classification_data,
+    fit_quietly,
+    optimizer_steps,
+    small_model,
+    total_epochs,
+    training_parameters,
+)
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 
@@ -22,40 +29,21 @@ N_EPOCHS = 6
 BATCH = 40
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=130, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=130)  # 4 mini-batches of 40, the last one of 10
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(7,),
-        batch_size=BATCH,
-        learning_rate_init=0.02,
-        random_state=0,
-        tol=0.0,
-        n_iter_no_change=1000,
-    )
-    defaults.update(params)
-    return cls(**defaults)
-
-
-def _fit_quietly(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
+_model = partial(small_model, hidden_layer_sizes=(7,), batch_size=BATCH, learning_rate_init=0.02)
 
 
 def _assert_same_model(a, b, X):
-    assert a.n_iter_ == b.n_iter_
+    assert total_epochs(a) == total_epochs(b)
     assert a.t_ == b.t_
     for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(
-        a._state.network.theta, b._state.network.theta, rtol=1e-12, atol=1e-14
+        training_parameters(a), training_parameters(b), rtol=1e-12, atol=1e-14
     )
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-10, atol=1e-14)
@@ -66,13 +54,13 @@ def _assert_same_model(a, b, X):
 def test_partial_fit_k_times_equals_fit_k_epochs(data, solver, shuffle):
     X, y = data
     params = dict(solver=solver, shuffle=shuffle, learning_rate="invscaling")
-    whole = _fit_quietly(_model(max_iter=N_EPOCHS, **params), X, y)
+    whole = fit_quietly(_model(max_iter=N_EPOCHS, **params), X, y)
     pieces = _model(**params)
     for _ in range(N_EPOCHS):
         pieces.partial_fit(X, y, classes=np.unique(y))
     _assert_same_model(pieces, whole, X)
     # One optimizer carried through: its step counter saw every mini-batch.
-    assert pieces._state.optimizer.t == N_EPOCHS * math.ceil(len(y) / BATCH)
+    assert optimizer_steps(pieces) == N_EPOCHS * math.ceil(len(y) / BATCH)
 
 
 @pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
@@ -88,18 +76,18 @@ def test_partial_fit_k_times_equals_fit_k_epochs(data, solver, shuffle):
 )
 def test_partial_fit_pieces_with_stateful_features(data, cls, extra):
     X, y = data
-    whole = _fit_quietly(_model(cls, max_iter=N_EPOCHS, **extra), X, y)
+    whole = fit_quietly(_model(cls, max_iter=N_EPOCHS, **extra), X, y)
     pieces = _model(cls, **extra)
     for _ in range(N_EPOCHS):
         pieces.partial_fit(X, y, classes=np.unique(y))
     _assert_same_model(pieces, whole, X)
-    np.testing.assert_array_equal(pieces._state.network.state, whole._state.network.state)
+    np.testing.assert_array_equal(batch_norm_statistics(pieces), batch_norm_statistics(whole))
 
 
 def test_partial_fit_with_sample_weight_equals_fit(data):
     X, y = data
     sample_weight = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
-    whole = _fit_quietly(_model(max_iter=4), X, y, sample_weight=sample_weight)
+    whole = fit_quietly(_model(max_iter=4), X, y, sample_weight=sample_weight)
     pieces = _model()
     for _ in range(4):
         pieces.partial_fit(X, y, classes=np.unique(y), sample_weight=sample_weight)
@@ -114,9 +102,9 @@ def test_partial_fit_over_different_chunks_keeps_state(data):
     chunks = np.array_split(np.arange(len(y)), 3)
     for rows in chunks:
         model.partial_fit(X[rows], y[rows], classes=classes)
-    assert model.n_iter_ == 3
+    assert total_epochs(model) == 3
     assert model.t_ == len(y)
-    assert model._state.optimizer.t == sum(math.ceil(len(r) / BATCH) for r in chunks)
+    assert optimizer_steps(model) == sum(math.ceil(len(r) / BATCH) for r in chunks)
     assert len(model.history_) == len(model.loss_curve_) == 3
 
 
@@ -134,7 +122,7 @@ def test_partial_fit_accepts_classes_missing_from_first_batch(data):
     np.testing.assert_array_equal(model.classes_, [0, 1, 2])
     assert model.predict_proba(X).shape == (len(y), 3)
     model.partial_fit(X, y)  # the third class arrives later: fine
-    assert model.n_iter_ == 2
+    assert total_epochs(model) == 2
 
 
 def test_partial_fit_classes_order_does_not_matter(data):
@@ -190,9 +178,9 @@ def test_partial_fit_with_lbfgs_raises(data, cls):
 
 def test_partial_fit_continues_a_fitted_model(data):
     X, y = data
-    model = _fit_quietly(_model(max_iter=3), X, y)
+    model = fit_quietly(_model(max_iter=3), X, y)
     model.partial_fit(X, y)
-    reference = _fit_quietly(_model(max_iter=4), X, y)
+    reference = fit_quietly(_model(max_iter=4), X, y)
     _assert_same_model(model, reference, X)
 
 
@@ -214,17 +202,17 @@ def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
     statistics, shuffling generator and epoch count all carry over)."""
     X, y = data
     params = dict(solver="sgd", momentum=0.0, learning_rate="step", decay_steps=2, **extra)
-    whole = _fit_quietly(_model(max_iter=N_EPOCHS, **params), X, y)
-    model = _fit_quietly(_model(max_iter=N_EPOCHS // 2, warm_start=True, **params), X, y)
+    whole = fit_quietly(_model(max_iter=N_EPOCHS, **params), X, y)
+    model = fit_quietly(_model(max_iter=N_EPOCHS // 2, warm_start=True, **params), X, y)
     first_losses = list(model.loss_curve_)
-    _fit_quietly(model, X, y)
-    assert model.n_iter_ == N_EPOCHS
+    fit_quietly(model, X, y)
+    assert total_epochs(model) == N_EPOCHS
     assert model.t_ == N_EPOCHS * len(y)
     assert model.loss_curve_[: N_EPOCHS // 2] == first_losses
     assert [r["epoch"] for r in model.history_] == list(range(1, N_EPOCHS + 1))
     _assert_same_model(model, whole, X)
     np.testing.assert_allclose(
-        model._state.network.state, whole._state.network.state, rtol=1e-12, atol=1e-14
+        batch_norm_statistics(model), batch_norm_statistics(whole), rtol=1e-12, atol=1e-14
     )
 
 
@@ -235,10 +223,10 @@ def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
 def test_warm_start_loss_continues(data, solver, extra):
     X, y = data
     k = N_EPOCHS // 2
-    model = _fit_quietly(_model(solver=solver, max_iter=k, warm_start=True, **extra), X, y)
-    _fit_quietly(model, X, y)
+    model = fit_quietly(_model(solver=solver, max_iter=k, warm_start=True, **extra), X, y)
+    fit_quietly(model, X, y)
     losses = model.loss_curve_
-    assert model.n_iter_ == len(losses) == len(model.history_) == 2 * k
+    assert total_epochs(model) == len(losses) == len(model.history_) == 2 * k
     # The second call starts from the trained weights, not from a new initialisation.
     assert losses[k] < losses[0]
     assert losses[k] < 1.25 * losses[k - 1]
@@ -248,34 +236,34 @@ def test_warm_start_rebuilds_optimizer_as_mlpclassifier(data):
     """MLPClassifier creates a new optimizer for every warm-started fit; partial_fit keeps it."""
     X, y = data
     steps_per_call = (N_EPOCHS // 2) * math.ceil(len(y) / BATCH)
-    model = _fit_quietly(_model(solver="adam", max_iter=N_EPOCHS // 2, warm_start=True), X, y)
-    _fit_quietly(model, X, y)
-    assert model._state.optimizer.t == steps_per_call
+    model = fit_quietly(_model(solver="adam", max_iter=N_EPOCHS // 2, warm_start=True), X, y)
+    fit_quietly(model, X, y)
+    assert optimizer_steps(model) == steps_per_call
     model.partial_fit(X, y)
-    assert model._state.optimizer.t == steps_per_call + math.ceil(len(y) / BATCH)
+    assert optimizer_steps(model) == steps_per_call + math.ceil(len(y) / BATCH)
 
 
 def test_warm_start_accepts_non_layout_changes(data):
     X, y = data
-    model = _fit_quietly(_model(max_iter=3, warm_start=True), X, y)
+    model = fit_quietly(_model(max_iter=3, warm_start=True), X, y)
     model.set_params(dropout=0.2, alpha=1e-2, solver="rmsprop")
-    _fit_quietly(model, X, y)
-    assert model.n_iter_ == 6
+    fit_quietly(model, X, y)
+    assert total_epochs(model) == 6
     assert np.all(np.isfinite(model.predict_proba(X)))
 
 
 def test_without_warm_start_fit_restarts(data):
     X, y = data
-    model = _fit_quietly(_model(max_iter=3), X, y)
-    _fit_quietly(model, X, y)
-    fresh = _fit_quietly(_model(max_iter=3), X, y)
+    model = fit_quietly(_model(max_iter=3), X, y)
+    fit_quietly(model, X, y)
+    fresh = fit_quietly(_model(max_iter=3), X, y)
     assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
     _assert_same_model(model, fresh, X)
 
 
 def test_warm_start_rejects_architecture_change(data):
     X, y = data
-    model = _fit_quietly(_model(max_iter=2, warm_start=True), X, y)
+    model = fit_quietly(_model(max_iter=2, warm_start=True), X, y)
     model.set_params(hidden_layer_sizes=(9,))
     with pytest.raises(ValueError, match="warm_start"):
         model.fit(X, y)
@@ -283,18 +271,18 @@ def test_warm_start_rejects_architecture_change(data):
 
 def test_warm_start_rejects_new_labels(data):
     X, y = data
-    model = _fit_quietly(_model(max_iter=2, warm_start=True), X[y < 2], y[y < 2])
+    model = fit_quietly(_model(max_iter=2, warm_start=True), X[y < 2], y[y < 2])
     with pytest.raises(ValueError):
         model.fit(X, y)
 
 
 def test_warm_start_lbfgs_continues_from_previous_solution(data):
     X, y = data
-    model = _fit_quietly(_model(solver="lbfgs", max_iter=5, warm_start=True), X, y)
-    n_first, last_loss = model.n_iter_, model.loss_curve_[-1]
-    _fit_quietly(model, X, y)
-    assert model.n_iter_ > n_first
-    assert len(model.loss_curve_) == model.n_iter_
+    model = fit_quietly(_model(solver="lbfgs", max_iter=5, warm_start=True), X, y)
+    n_first, last_loss = total_epochs(model), model.loss_curve_[-1]
+    fit_quietly(model, X, y)
+    assert total_epochs(model) > n_first
+    assert len(model.loss_curve_) == total_epochs(model)
     # L-BFGS decreases the loss monotonically from where it stopped.
     assert max(model.loss_curve_[n_first:]) <= last_loss + 1e-12
 
@@ -308,9 +296,9 @@ def test_warm_start_honours_changed_learning_rate(data):
     would make that common recipe a no-op.
     """
     X, y = data
-    model = _fit_quietly(_model(max_iter=3, learning_rate_init=0.02, warm_start=True), X, y)
+    model = fit_quietly(_model(max_iter=3, learning_rate_init=0.02, warm_start=True), X, y)
     model.set_params(learning_rate_init=0.002, learning_rate="step", decay_steps=1)
-    _fit_quietly(model, X, y)
+    fit_quietly(model, X, y)
     rates = [record["learning_rate"] for record in model.history_]
     # Epochs 4-6 (index 3-5) under the new step schedule: 0.002 * 0.5 ** epoch_index.
     np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (3, 4, 5)], rtol=1e-12)

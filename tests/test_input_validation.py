@@ -20,12 +20,13 @@ maxout (the first layer's output is dense), and gives the dense result.
 import copy
 import time
 import tracemalloc
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from conftest import fit_quietly, small_model, training_record, training_state
+from sklearn.exceptions import NotFittedError
 
 import skdeep.core.training as training_module
 from skdeep import (
@@ -48,19 +49,11 @@ def _data():
     return rng.normal(size=(N, D)), np.arange(N) % 3
 
 
+# Module-level: the parametrize tables below are built from these arrays.
 X0, Y0 = _data()
 
-
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
-    defaults.update(params)
-    return cls(**defaults)
-
-
-def _fit_quietly(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
+# A tiny network with the default stopping rule: these tests are about refusals.
+_model = partial(small_model, exact_epochs=False, hidden_layer_sizes=(5,), max_iter=3)
 
 
 @pytest.fixture
@@ -431,13 +424,13 @@ def test_later_call_with_other_number_of_features(cls):
     model = _model(cls).partial_fit(X0, Y0, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="X has 3 features, but .* is expecting 4"):
         model.partial_fit(X0[:, :3], Y0)
-    warm = _fit_quietly(_model(cls, warm_start=True), X0, Y0)
+    warm = fit_quietly(_model(cls, warm_start=True), X0, Y0)
     with pytest.raises(ValueError, match="X has 3 features, but .* is expecting 4"):
         warm.fit(X0[:, :3], Y0)
 
 
 def test_warm_start_with_changed_architecture():
-    model = _fit_quietly(_model(warm_start=True), X0, Y0).set_params(hidden_layer_sizes=(7,))
+    model = fit_quietly(_model(warm_start=True), X0, Y0).set_params(hidden_layer_sizes=(7,))
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         model.fit(X0, Y0)
 
@@ -465,7 +458,7 @@ PREDICT_CASES = {
 
 @pytest.fixture(scope="module")
 def fitted():
-    return {cls: _fit_quietly(_model(cls), X0, Y0) for cls in CLASSES}
+    return {cls: fit_quietly(_model(cls), X0, Y0) for cls in CLASSES}
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
@@ -494,20 +487,19 @@ def test_score_with_mismatched_y(fitted):
 
 # ------------------------------------------------------ failing calls change nothing
 def _snapshot(estimator):
-    """Deep copy of the estimator's attributes, training state included."""
-    return copy.deepcopy(estimator.__dict__)
+    """Deep copy of the estimator's attributes, and a record of its training state."""
+    return copy.deepcopy(estimator.__dict__), training_record(estimator)
 
 
-def _assert_same_attributes(before, after):
+def _assert_same_attributes(snapshot, model):
+    before, record = snapshot
+    after = model.__dict__
     assert before.keys() == after.keys()
+    # The training state: same parameters, statistics, counters and history length.
+    np.testing.assert_equal(training_record(model), record)
     for key in before:
-        if key == "_state":
-            old, new = before[key], after[key]
-            np.testing.assert_array_equal(old.network.theta, new.network.theta)
-            np.testing.assert_array_equal(old.network.state, new.network.state)
-            assert old.n_epochs == new.n_epochs
-            assert old.samples_seen == new.samples_seen
-            assert len(old.history) == len(new.history)
+        if after[key] is training_state(model):
+            continue  # compared through its record above
         elif isinstance(before[key], np.ndarray):
             np.testing.assert_array_equal(before[key], after[key])
         elif (
@@ -545,7 +537,7 @@ def test_failing_call_leaves_fitted_model_unchanged(cls, case):
     with pytest.raises(ValueError):
         FAILING_CALLS[case](model)
     model.set_params(**params)
-    _assert_same_attributes(before, model.__dict__)
+    _assert_same_attributes(before, model)
     np.testing.assert_array_equal(model.predict_proba(X0), proba)
 
 
@@ -573,8 +565,8 @@ def sparse_data():
 def test_sparse_input_matches_dense(sparse_data, cls, config):
     X, y = sparse_data
     params = {"hidden_layer_sizes": (6,), "max_iter": 5, **SPARSE_CONFIGS[config]}
-    dense = _fit_quietly(_model(cls, **params), X, y)
-    sparse = _fit_quietly(_model(cls, **params), sp.csr_matrix(X), y)
+    dense = fit_quietly(_model(cls, **params), X, y)
+    sparse = fit_quietly(_model(cls, **params), sp.csr_matrix(X), y)
     for a, b in zip(
         dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_, strict=True
     ):

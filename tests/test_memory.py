@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from conftest import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -46,11 +47,11 @@ def wide_model():
     rng = np.random.default_rng(0)
     X_train = rng.normal(size=(600, 20))
     y_train = np.arange(600) % 3
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = MLPSoftmaxClassifier(
-            hidden_layer_sizes=(WIDEST, 8), max_iter=1, random_state=0
-        ).fit(X_train, y_train)
+    model = fit_quietly(
+        MLPSoftmaxClassifier(hidden_layer_sizes=(WIDEST, 8), max_iter=1, random_state=0),
+        X_train,
+        y_train,
+    )
     X_big = rng.normal(size=(10 * len(X_train), 20))
     model.predict_proba(X_big[:5])  # first-call imports and caches are not the subject
     return model, X_big

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris, make_classification
+from conftest import classification_data
+from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, sanity_check
@@ -28,15 +29,9 @@ def _xor(n_per_corner=2, seed=0):
 
 
 def _blobs(n_classes, seed=0):
-    X, y = make_classification(
-        n_samples=40 * n_classes,
-        n_features=6,
-        n_informative=4,
-        n_classes=n_classes,
-        n_clusters_per_class=1,
-        random_state=seed,
+    return classification_data(
+        n_samples=40 * n_classes, n_classes=n_classes, n_clusters_per_class=1, random_state=seed
     )
-    return X, y
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 5])

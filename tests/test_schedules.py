@@ -9,13 +9,14 @@ across ``warm_start`` and ``partial_fit``, and ``adaptive`` must divide by 5 aft
 
 import math
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from conftest import classification_data, fit_quietly, small_model, total_epochs
 from sklearn.exceptions import ConvergenceWarning
 
-from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
+from skdeep import MLPSVMClassifier
 from skdeep.core.optimizers import Optimizer
 
 SOLVERS = ["sgd", "adam", "adagrad", "rmsprop"]
@@ -26,28 +27,19 @@ DECAY_STEPS = 3
 MIN_ADAPTIVE_RATE = 1e-6
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    X, y = make_classification(
-        n_samples=120, n_features=8, n_informative=4, n_classes=3, random_state=0
-    )
-    return X, y
+    return classification_data(n_samples=120, n_features=8)  # 3 mini-batches of 40
 
 
-def _model(cls=MLPSoftmaxClassifier, **params):
-    defaults = dict(
-        hidden_layer_sizes=(8,),
-        batch_size=40,
-        learning_rate_init=LR0,
-        power_t=POWER_T,
-        decay_rate=DECAY_RATE,
-        decay_steps=DECAY_STEPS,
-        random_state=0,
-        n_iter_no_change=1000,
-        tol=0.0,
-    )
-    defaults.update(params)
-    return cls(**defaults)
+_model = partial(
+    small_model,
+    batch_size=40,
+    learning_rate_init=LR0,
+    power_t=POWER_T,
+    decay_rate=DECAY_RATE,
+    decay_steps=DECAY_STEPS,
+)
 
 
 def _closed_form(schedule, epoch):
@@ -65,12 +57,6 @@ def _closed_form(schedule, epoch):
 
 def _rates(model):
     return np.array([record["learning_rate"] for record in model.history_])
-
-
-def _fit_quietly(model, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(*args, **kwargs)
 
 
 def _reference_adaptive(losses, lr0, tol, patience):
@@ -99,7 +85,7 @@ def _reference_adaptive(losses, lr0, tol, patience):
 def test_stateless_schedule_sequence(data, solver, schedule):
     X, y = data
     n_epochs = 10
-    model = _fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=n_epochs), X, y)
+    model = fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=n_epochs), X, y)
     assert model.n_iter_ == n_epochs
     expected = [_closed_form(schedule, e) for e in range(n_epochs)]
     np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
@@ -108,7 +94,7 @@ def test_stateless_schedule_sequence(data, solver, schedule):
 @pytest.mark.parametrize("schedule", ["invscaling", "step", "exponential"])
 def test_schedule_with_hinge_head(data, schedule):
     X, y = data
-    model = _fit_quietly(
+    model = fit_quietly(
         _model(MLPSVMClassifier, solver="sgd", learning_rate=schedule, max_iter=7), X, y
     )
     expected = [_closed_form(schedule, e) for e in range(7)]
@@ -129,7 +115,7 @@ def test_solver_uses_the_recorded_rate(data, monkeypatch, solver, schedule):
         return original_step(self, theta, grad, lr)
 
     monkeypatch.setattr(Optimizer, "step", recording_step)
-    model = _fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=6), X, y)
+    model = fit_quietly(_model(solver=solver, learning_rate=schedule, max_iter=6), X, y)
     batches_per_epoch = math.ceil(X.shape[0] / 40)
     assert len(used) == 6 * batches_per_epoch
     expected = np.repeat([_closed_form(schedule, e) for e in range(6)], batches_per_epoch)
@@ -140,9 +126,9 @@ def test_solver_uses_the_recorded_rate(data, monkeypatch, solver, schedule):
 @pytest.mark.parametrize("schedule", ["invscaling", "step", "exponential"])
 def test_schedule_continues_across_warm_start(data, schedule):
     X, y = data
-    model = _fit_quietly(_model(learning_rate=schedule, max_iter=4, warm_start=True), X, y)
-    _fit_quietly(model.set_params(max_iter=5), X, y)
-    assert model.n_iter_ == 9
+    model = fit_quietly(_model(learning_rate=schedule, max_iter=4, warm_start=True), X, y)
+    fit_quietly(model.set_params(max_iter=5), X, y)
+    assert total_epochs(model) == 9
     expected = [_closed_form(schedule, e) for e in range(9)]
     np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
 
@@ -199,7 +185,7 @@ def test_adaptive_matches_reference_rule_on_real_losses(data, solver):
         n_iter_no_change=patience,
         max_iter=80,
     )
-    _fit_quietly(model, X, y)
+    fit_quietly(model, X, y)
     losses = [record["loss"] for record in model.history_]
     expected, stops = _reference_adaptive(losses, 0.05, tol, patience)
     np.testing.assert_allclose(_rates(model), expected, rtol=1e-12)
@@ -221,7 +207,7 @@ def test_adaptive_uses_validation_score_with_early_stopping(data):
         validation_fraction=0.25,
         max_iter=200,
     )
-    _fit_quietly(model, X, y)
+    fit_quietly(model, X, y)
     scores = [record["validation_score"] for record in model.history_]
     # The reference rule minimises, so feed it the negated score.
     expected, stops = _reference_adaptive([-s for s in scores], 1e-3, 10.0, patience)
@@ -238,7 +224,7 @@ def test_adaptive_reduces_rate_across_partial_fit_calls(data):
     """
     X, y = data
     params = dict(learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3, n_iter_no_change=2)
-    reference = _fit_quietly(_model(max_iter=8, **params), X, y)
+    reference = fit_quietly(_model(max_iter=8, **params), X, y)
     incremental = _model(**params)
     for _ in range(8):
         incremental.partial_fit(X, y, classes=np.unique(y))
@@ -249,9 +235,9 @@ def test_warm_start_restarts_adaptive_rate(data):
     """As MLPClassifier, a warm-started fit starts again from learning_rate_init."""
     X, y = data
     params = dict(learning_rate="adaptive", learning_rate_init=1e-3, tol=1e3, n_iter_no_change=2)
-    model = _fit_quietly(_model(max_iter=6, warm_start=True, **params), X, y)
+    model = fit_quietly(_model(max_iter=6, warm_start=True, **params), X, y)
     np.testing.assert_allclose(_rates(model), [1e-3] * 3 + [2e-4] * 2 + [4e-5], rtol=1e-12)
-    _fit_quietly(model.set_params(max_iter=2), X, y)
+    fit_quietly(model.set_params(max_iter=2), X, y)
     np.testing.assert_allclose(_rates(model)[6:], [1e-3, 1e-3], rtol=1e-12)
 
 

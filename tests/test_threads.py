@@ -17,8 +17,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from conftest import (
+    batch_norm_statistics,
+    classification_data,
+    fit_quietly,
+    parameter_average,
+    small_model,
+    training_parameters,
+)
 from sklearn.base import clone
-from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -36,19 +43,9 @@ CONFIGS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # module scope: the fitted models below are shared
 def data():
-    X, y = make_classification(
-        n_samples=400, n_features=10, n_informative=6, n_classes=3, random_state=0
-    )
-    return X, y
-
-
-def _fit(cls, X, y, **params):
-    model = cls(hidden_layer_sizes=(32, 16), max_iter=5, random_state=0, **params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
+    return classification_data(n_samples=400, n_features=10, n_informative=6)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +54,10 @@ def fitted(data):
     models = {}
     for name, (cls, params) in CONFIGS.items():
         labels = (y > 0).astype(int) if "binary" in name else y
-        models[name] = (_fit(cls, X, labels, **params), labels)
+        model = small_model(
+            cls, exact_epochs=False, hidden_layer_sizes=(32, 16), max_iter=5, **params
+        )
+        models[name] = (fit_quietly(model, X, labels), labels)
     return models
 
 
@@ -87,11 +87,10 @@ def _state_arrays(model):
             arrays[key] = value.copy()
         elif isinstance(value, list) and value and isinstance(value[0], np.ndarray):
             arrays.update({f"{key}[{i}]": v.copy() for i, v in enumerate(value)})
-    state = model._state
-    arrays["_state.network.theta"] = state.network.theta.copy()
-    arrays["_state.network.state"] = state.network.state.copy()
-    if state.averager is not None and state.averager.average is not None:
-        arrays["_state.averager.average"] = state.averager.average.copy()
+    arrays["training parameters"] = training_parameters(model).copy()
+    arrays["batch-norm statistics"] = batch_norm_statistics(model).copy()
+    if parameter_average(model) is not None:
+        arrays["parameter average"] = parameter_average(model).copy()
     return arrays
 
 

@@ -35,7 +35,7 @@ to its class and is the only list of allowed names.
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf, expit
+from scipy.special import erfc, expit
 
 from ._registry import lookup
 from .hyperparameters import Hyperparameter, Interval
@@ -212,11 +212,10 @@ class LeakyReLU(Activation):
         np.maximum(z, z * self.negative_slope, out=out)
 
     def _multiply_derivative(self, da, a):
-        # 1 above zero (exactly), the slope below: arithmetic on the sign mask is
-        # about 20x faster than boolean indexing (da[a <= 0] *= s).
-        slope = np.less_equal(a, 0).astype(da.dtype)
-        slope *= self.negative_slope - 1
-        slope += 1
+        # max(1[a > 0], s): exactly 1 above zero and exactly s below, 20x faster
+        # than boolean indexing (da[a <= 0] *= s).
+        slope = np.greater(a, 0).astype(da.dtype)
+        np.maximum(slope, self.negative_slope, out=slope)
         da *= slope
 
 
@@ -281,23 +280,25 @@ class GELU(Activation):
 
     :math:`f(z) = z \Phi(z)` with :math:`\Phi` the standard normal CDF,
     :math:`f'(z) = \Phi(z) + z \varphi(z)`. The derivative needs ``z``.
+    :math:`\Phi(z) = \operatorname{erfc}(-z / \sqrt 2) / 2` keeps its relative
+    precision in the negative tail, where ``1 + erf`` would cancel to 0.
     """
 
     name = "gelu"
     keeps = "input"
     auto_init = "he"
 
-    def _apply(self, z, out):
-        # z * (1 + erf(z / sqrt 2)) / 2, written so that out may be z.
-        cdf = erf(z * np.sqrt(0.5).astype(z.dtype))
-        cdf += 1
+    @staticmethod
+    def _cdf(z):
+        cdf = erfc(z * -np.sqrt(0.5).astype(z.dtype))
         cdf *= 0.5
-        np.multiply(z, cdf, out=out)
+        return cdf
+
+    def _apply(self, z, out):
+        np.multiply(z, self._cdf(z), out=out)  # out may be z
 
     def _multiply_derivative(self, da, z):
-        cdf = erf(z * np.sqrt(0.5).astype(z.dtype))
-        cdf += 1
-        cdf *= 0.5
+        cdf = self._cdf(z)
         density = np.square(z)
         density *= -0.5
         np.exp(density, out=density)

@@ -80,6 +80,28 @@ class Checkpoint:
     rng_state: dict
     counters: dict
 
+    def restore_parameters(self):
+        """Put back the parameters, batch-norm statistics and weight average only.
+
+        What a rollback after divergence needs: the optimizer is rebuilt afresh
+        and the counters and history keep the completed epochs. The values go
+        into the state's current network (a warm start may have rebuilt it with
+        the same layout); a weight average that the warm start replaced restarts
+        empty, as it did at the start of the call.
+        """
+        state = self.state
+        state.network.theta[...] = self.arrays["theta"]
+        state.network.state[...] = self.arrays["state"]
+        averager = state.averager
+        if averager is None:
+            return
+        if averager is self.references["averager"]:
+            saved = self.components["averager"]
+            averager.average = None if saved["average"] is None else saved["average"].copy()
+            averager.n_updates = saved["n_updates"]
+        else:
+            averager.average, averager.n_updates = None, 0
+
     def restore(self):
         """Return the state to what it was when the checkpoint was taken."""
         state = self.state

@@ -161,6 +161,13 @@ class Network:
             layer.bind(params[id(layer)], grads[id(layer)], state[id(layer)])
         self.dense_layers = [layer for layer in self.layers if isinstance(layer, Dense)]
         self.weight_matrices = [layer.params["W"] for layer in self.dense_layers]
+        self._weight_scratch = None
+
+    def weight_scratch(self):
+        """A reusable vector of ``n_weights`` entries (allocated once, never pickled)."""
+        if self._weight_scratch is None:
+            self._weight_scratch = np.empty(self.n_weights, dtype=self.dtype)
+        return self._weight_scratch
 
     def _layouts(self):
         return (

@@ -71,6 +71,10 @@ class Optimizer:
         Number of parameters.
     dtype : numpy dtype
         Training precision.
+    n_weights : int, optional
+        How many leading entries of the parameter vector are weight matrices
+        (the network lays them out first; biases and batch-norm parameters
+        follow); None means all of them.
 
     Attributes
     ----------
@@ -81,8 +85,9 @@ class Optimizer:
     hyperparameters = ()
     _SCRATCH = ("scratch",)  # contents never matter between steps (see checkpoint)
 
-    def __init__(self, size, dtype):
+    def __init__(self, size, dtype, *, n_weights=None):
         self.scratch = np.zeros(size, dtype=dtype)
+        self.n_weights = size if n_weights is None else n_weights
         self.t = 0
 
     def step(self, theta, grad, lr):
@@ -108,10 +113,10 @@ class SGD(Optimizer):
     nesterovs_momentum : bool, default=True
     """
 
-    hyperparameters = (MOMENTUM, NESTEROVS_MOMENTUM)
+    hyperparameters = (*Optimizer.hyperparameters, MOMENTUM, NESTEROVS_MOMENTUM)
 
-    def __init__(self, size, dtype, *, momentum=0.9, nesterovs_momentum=True):
-        super().__init__(size, dtype)
+    def __init__(self, size, dtype, *, momentum=0.9, nesterovs_momentum=True, **common):
+        super().__init__(size, dtype, **common)
         self.momentum, self.nesterov = momentum, nesterovs_momentum
         self.velocity = np.zeros(size, dtype=dtype)
 
@@ -140,10 +145,10 @@ class AdaGrad(Optimizer):
     epsilon : float, default=1e-8
     """
 
-    hyperparameters = (EPSILON,)
+    hyperparameters = (*Optimizer.hyperparameters, EPSILON)
 
-    def __init__(self, size, dtype, *, epsilon=1e-8):
-        super().__init__(size, dtype)
+    def __init__(self, size, dtype, *, epsilon=1e-8, **common):
+        super().__init__(size, dtype, **common)
         self.epsilon = epsilon
         self.cache = np.zeros(size, dtype=dtype)
 
@@ -173,10 +178,10 @@ class RMSProp(AdaGrad):
     epsilon : float, default=1e-8
     """
 
-    hyperparameters = (RHO, EPSILON)
+    hyperparameters = (*Optimizer.hyperparameters, RHO, EPSILON)
 
-    def __init__(self, size, dtype, *, rho=0.9, epsilon=1e-8):
-        super().__init__(size, dtype, epsilon=epsilon)
+    def __init__(self, size, dtype, *, rho=0.9, epsilon=1e-8, **common):
+        super().__init__(size, dtype, epsilon=epsilon, **common)
         self.rho = rho
 
     def _accumulate(self, grad):
@@ -197,10 +202,10 @@ class Adam(Optimizer):
     epsilon : float, default=1e-8
     """
 
-    hyperparameters = (BETA_1, BETA_2, EPSILON)
+    hyperparameters = (*Optimizer.hyperparameters, BETA_1, BETA_2, EPSILON)
 
-    def __init__(self, size, dtype, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(size, dtype)
+    def __init__(self, size, dtype, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **common):
+        super().__init__(size, dtype, **common)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.m = np.zeros(size, dtype=dtype)
         self.v = np.zeros(size, dtype=dtype)
@@ -244,14 +249,19 @@ class OptimizerSpec:
     hyperparameters : dict
         Keyword arguments of the optimizer class: exactly the settings it
         declares.
+    n_weights : int, optional
+        Leading entries of the parameter vector that are weight matrices.
     """
 
     name: str
     size: int
     dtype: str
     hyperparameters: dict = field(default_factory=dict)
+    n_weights: int | None = None
 
     def build(self):
         """Return a new optimizer with zeroed state."""
         cls = lookup(self.name, OPTIMIZERS, "solver")
-        return cls(self.size, np.dtype(self.dtype), **self.hyperparameters)
+        return cls(
+            self.size, np.dtype(self.dtype), n_weights=self.n_weights, **self.hyperparameters
+        )

@@ -184,7 +184,14 @@ class _BatchReader:
 
 
 def run_epochs(
-    state, objective, data, settings, validation=None, on_epoch_begin=None, on_epoch_end=None
+    state,
+    objective,
+    data,
+    settings,
+    validation=None,
+    on_epoch_begin=None,
+    on_epoch_end=None,
+    start=None,
 ):
     """Train ``state`` in place for up to ``settings.max_epochs`` epochs.
 
@@ -201,6 +208,10 @@ def run_epochs(
         Called without arguments before each epoch.
     on_epoch_end : callable, optional
         Called with each epoch's history record; a True return value stops training.
+    start : Checkpoint, optional
+        A checkpoint of ``state`` taken by the caller just before this call
+        (:mod:`.checkpoint`); after a divergence in the first epoch the
+        parameters roll back to it instead of to a copy made here.
 
     Returns
     -------
@@ -218,7 +229,7 @@ def run_epochs(
             state.monitor = monitor
     else:
         monitor = state.monitor
-    best = _BestParameters(state)
+    best = _BestParameters(state, start)
     report = RunReport()
     sizes = [W.size for W in network.weight_matrices]
     try:
@@ -249,7 +260,10 @@ def run_epochs(
             record["time"] = time.perf_counter() - started
             state.history.append(record)
             monitored = record.get("validation_score", epoch_loss)
-            if monitor.update(monitored):
+            # Without validation the best parameters only serve to roll back a
+            # later epoch: after the last one there is none (partial_fit's case).
+            later_epochs = report.epochs < settings.max_epochs
+            if monitor.update(monitored) and (validation is not None or later_epochs):
                 best.take(state)
             if settings.verbose:
                 print(_format_record(record), flush=True)
@@ -295,7 +309,8 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
         if guard.diverged(batch_loss):
             return None, None
         if index == last_stepped:
-            before = theta[:n_weights].copy()
+            before = network.weight_scratch()
+            np.copyto(before, theta[:n_weights])
         optimizer.step(theta, grad, lr)
         if settings.max_norm is not None:
             for W in network.weight_matrices:
@@ -308,7 +323,8 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
             print(
                 f"  batch {index + 1}/{len(starts)}, loss = {loss_sum / weight_sum:.6f}", flush=True
             )
-    return loss_sum / max(weight_sum, 1e-300), update_ratios(theta[:n_weights], before, sizes)
+    ratios = update_ratios(theta[:n_weights], before, sizes, overwrite_before=True)
+    return loss_sum / max(weight_sum, 1e-300), ratios
 
 
 def _last_weighted_batch(data, order, starts):
@@ -322,28 +338,55 @@ def _last_weighted_batch(data, order, starts):
     return int(positive[-1]) if positive.size else -1
 
 
-def update_ratios(weights, before, sizes):
-    """||update|| / ||weights|| per weight matrix, from the flat weights before and after."""
+def update_ratios(weights, before, sizes, overwrite_before=False):
+    """||update|| / ||weights|| per weight matrix, from the flat weights before and after.
+
+    Parameters
+    ----------
+    weights, before : ndarray of shape (n_weights,)
+        The weights after and before the update (``before`` may be None: NaNs).
+    sizes : list of int
+        Number of entries of each weight matrix, in order.
+    overwrite_before : bool, default=False
+        Compute the update in ``before`` instead of a new array.
+
+    Returns
+    -------
+    ratios : list of float
+    """
     if before is None:
         return [float("nan")] * len(sizes)
+    update = np.subtract(weights, before, out=before if overwrite_before else None)
     ratios, offset = [], 0
     for size in sizes:
-        w, b = weights[offset : offset + size], before[offset : offset + size]
-        norm = float(np.linalg.norm(w))
-        ratios.append(float(np.linalg.norm(w - b)) / norm if norm > 0 else float("nan"))
+        w, u = weights[offset : offset + size], update[offset : offset + size]
+        norm = float(np.sqrt(np.dot(w, w)))
+        ratios.append(float(np.sqrt(np.dot(u, u))) / norm if norm > 0 else float("nan"))
         offset += size
     return ratios
 
 
 class _BestParameters:
-    """Snapshot of the parameters (and their average) at the best epoch so far."""
+    """Snapshot of the parameters (and their average) at the best epoch so far.
 
-    def __init__(self, state):
+    Until an epoch is taken, the best parameters are those the call started from:
+    the caller's checkpoint when there is one (no second copy), else a snapshot.
+    """
+
+    def __init__(self, state, start=None):
+        self.start, self.network, self.average = start, None, None
+        if start is None:
+            self._copy(state)
+
+    def _copy(self, state):
         self.network = Snapshot(state.network)
         avg = state.averager
         self.average = None if avg is None or avg.average is None else avg.average.copy()
 
     def take(self, state):
+        if self.network is None:
+            self._copy(state)
+            return
         self.network.take(state.network)
         if state.averager is not None and state.averager.average is not None:
             if self.average is None:
@@ -352,6 +395,9 @@ class _BestParameters:
                 self.average[...] = state.averager.average
 
     def restore(self, state):
+        if self.network is None:
+            self.start.restore_parameters()
+            return
         self.network.restore(state.network)
         if state.averager is not None:
             if self.average is None:
