@@ -157,3 +157,37 @@ def test_optimizer_minimises_quadratic(name, lr, hyper, dtype):
 
 def test_optimizer_registry():
     assert set(OPTIMIZERS) == {"sgd", "adagrad", "rmsprop", "adam"}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_decoupled_weight_decay_shrinks_only_the_weights(name):
+    # With a zero gradient every solver leaves theta alone, so what remains is the
+    # decay: the weight prefix shrinks by exactly 1 - lr * weight_decay, the rest
+    # (biases, batch-norm parameters) does not move.
+    rng = np.random.default_rng(0)
+    theta = rng.normal(size=10)
+    before = theta.copy()
+    optimizer = OPTIMIZERS[name](10, np.float64, n_weights=6, weight_decay=0.5)
+    optimizer.step(theta, np.zeros(10), lr=0.1)
+    np.testing.assert_allclose(theta[:6], before[:6] * (1 - 0.1 * 0.5), rtol=1e-15)
+    np.testing.assert_array_equal(theta[6:], before[6:])
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_weight_decay_is_not_alpha(solver):
+    # Adam rescales a penalty gradient per coordinate; the decoupled decay acts on
+    # every weight alike, so the two settings train different models, and both
+    # shrink the weights compared to neither.
+    X, y = classification_data(n_samples=200)
+    common = dict(hidden_layer_sizes=(16,), solver=solver, max_iter=30, random_state=0)
+    common["learning_rate_init"] = 0.01
+    plain = fit_quietly(MLPSoftmaxClassifier(alpha=0.0, **common), X, y)
+    decayed = fit_quietly(MLPSoftmaxClassifier(alpha=0.0, weight_decay=1.0, **common), X, y)
+    penalised = fit_quietly(MLPSoftmaxClassifier(alpha=0.01, **common), X, y)
+
+    def norm(model):
+        return np.sqrt(sum(float(np.sum(W**2)) for W in model.coefs_))
+
+    assert norm(decayed) < norm(plain) and norm(penalised) < norm(plain)
+    assert not np.allclose(decayed.coefs_[0], penalised.coefs_[0], rtol=1e-2)
+    assert decayed.get_params()["weight_decay"] == 1.0

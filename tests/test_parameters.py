@@ -128,13 +128,15 @@ def test_collect_refuses_conflicting_declarations():
 
 def test_select_takes_declared_settings_and_refuses_missing_ones():
     settings = {"beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-7, "momentum": 0.5}
+    settings["weight_decay"] = 0.1
     assert core.select(OPTIMIZERS["adam"], settings) == {
+        "weight_decay": 0.1,
         "beta_1": 0.8,
         "beta_2": 0.95,
         "epsilon": 1e-7,
     }
     with pytest.raises(KeyError, match="beta_2"):
-        core.select(OPTIMIZERS["adam"], {"beta_1": 0.8, "epsilon": 1e-7})
+        core.select(OPTIMIZERS["adam"], {"beta_1": 0.8, "epsilon": 1e-7, "weight_decay": 0})
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

@@ -26,6 +26,18 @@ import numpy as np
 from ._registry import lookup
 from .hyperparameters import BOOLEAN, Hyperparameter, Interval
 
+WEIGHT_DECAY = Hyperparameter(
+    "weight_decay",
+    0.0,
+    (Interval("real", 0, None, "left"),),
+    "float",
+    "Decoupled weight decay (Loshchilov & Hutter, AdamW/SGDW), for every\n"
+    "stochastic solver: before each update the weight matrices shrink by the\n"
+    "factor ``1 - lr * weight_decay``, where ``lr`` is the scheduled learning\n"
+    "rate. Unlike ``alpha``, whose gradient an adaptive solver rescales per\n"
+    "coordinate, the decay acts on every weight alike. Biases and batch-norm\n"
+    "parameters are not decayed.",
+)
 MOMENTUM = Hyperparameter(
     "momentum", 0.9, (Interval("real", 0, 1, "both"),), "float", "Momentum of ``'sgd'``, in [0, 1]."
 )
@@ -75,6 +87,8 @@ class Optimizer:
         How many leading entries of the parameter vector are weight matrices
         (the network lays them out first; biases and batch-norm parameters
         follow); None means all of them.
+    weight_decay : float, default=0.0
+        Decoupled decay of the weight matrices, applied before each update.
 
     Attributes
     ----------
@@ -82,12 +96,13 @@ class Optimizer:
         The keyword arguments the constructor takes besides ``size`` and ``dtype``.
     """
 
-    hyperparameters = ()
+    hyperparameters = (WEIGHT_DECAY,)
     _SCRATCH = ("scratch",)  # contents never matter between steps (see checkpoint)
 
-    def __init__(self, size, dtype, *, n_weights=None):
+    def __init__(self, size, dtype, *, n_weights=None, weight_decay=0.0):
         self.scratch = np.zeros(size, dtype=dtype)
         self.n_weights = size if n_weights is None else n_weights
+        self.weight_decay = weight_decay
         self.t = 0
 
     def step(self, theta, grad, lr):
@@ -99,6 +114,8 @@ class Optimizer:
         lr : float
         """
         self.t += 1
+        if self.weight_decay:
+            theta[: self.n_weights] *= 1.0 - lr * self.weight_decay
         self._update(theta, grad, lr)
 
 
