@@ -13,6 +13,7 @@ import numpy as np
 
 from .core.averaging import ParameterAverage
 from .core.hyperparameters import select
+from .core.kernels import backend_name_for
 from .core.losses import LOSSES, get_loss
 from .core.network import Network, NetworkSpec
 from .core.objective import Objective
@@ -110,12 +111,24 @@ def make_objective(settings, network):
 
 
 def optimizer_spec(settings, network):
-    """The :class:`OptimizerSpec` of the settings' solver for ``network``."""
+    """The :class:`OptimizerSpec` of the settings' solver for ``network``.
+
+    The step adds the penalty's gradient itself (fused), so the spec carries the
+    penalty's coefficients, and the kernel backend chosen for the network's size.
+    """
     # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
     name = "sgd" if settings.solver == "lbfgs" else settings.solver
     hyperparameters = select(OPTIMIZERS[name], settings.values)
     size, dtype = network.theta.size, network.dtype.name
-    return OptimizerSpec(name, size, dtype, hyperparameters, n_weights=network.n_weights)
+    return OptimizerSpec(
+        name,
+        size,
+        dtype,
+        hyperparameters,
+        n_weights=network.n_weights,
+        penalty=make_penalty(settings).coefficients,
+        kernels=backend_name_for(size),
+    )
 
 
 def make_schedule(settings):
@@ -125,11 +138,11 @@ def make_schedule(settings):
     return get_schedule(name, settings.learning_rate_init, **declared)
 
 
-def make_averager(settings):
+def make_averager(settings, network):
     """A :class:`ParameterAverage` when ``average`` asks for one, else None."""
     if settings.average is None or settings.solver == "lbfgs":
         return None
-    return ParameterAverage(settings.average)
+    return ParameterAverage(settings.average, kernels=backend_name_for(network.theta.size))
 
 
 def loop_settings(settings, n_samples, incremental, verbose):
@@ -173,7 +186,7 @@ def rebuild_for_warm_start(settings, state, spec):
     state.optimizer_spec = optimizer_spec(settings, state.network)
     state.optimizer = state.optimizer_spec.build()
     state.schedule = make_schedule(settings)
-    state.averager = make_averager(settings)
+    state.averager = make_averager(settings, state.network)
 
 
 def initial_network(settings, X, n_outputs, dtype, rng):
@@ -194,5 +207,5 @@ def new_training_state(settings, X, n_outputs, dtype, seed_source):
     network = initial_network(settings, X, n_outputs, dtype, rng)
     spec = optimizer_spec(settings, network)
     return TrainingState(
-        network, spec.build(), spec, make_schedule(settings), rng, make_averager(settings)
+        network, spec.build(), spec, make_schedule(settings), rng, make_averager(settings, network)
     )

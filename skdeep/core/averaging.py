@@ -12,6 +12,8 @@ parameters. Batch-norm running statistics are not averaged.
 
 import numpy as np
 
+from .kernels import load_backend
+
 
 class ParameterAverage:
     """Running exponential average of a flat parameter vector.
@@ -20,12 +22,15 @@ class ParameterAverage:
     ----------
     decay : float
         Target decay ``d`` in (0, 1).
+    kernels : {"numpy", "numba"}, default="numpy"
+        Kernel backend of the update.
     """
 
     _SCRATCH = ("_scratch",)  # contents never matter between updates (see checkpoint)
 
-    def __init__(self, decay):
+    def __init__(self, decay, kernels="numpy"):
         self.decay = decay
+        self.kernel_backend = kernels
         self.average = None
         self.n_updates = 0
         self._scratch = None
@@ -43,9 +48,7 @@ class ParameterAverage:
         else:
             t = self.n_updates
             keep = min(self.decay, (1.0 + t) / (10.0 + t))
-            np.subtract(theta, self.average, out=self._scratch)
-            self._scratch *= 1.0 - keep
-            self.average += self._scratch
+            load_backend(self.kernel_backend).ema_update(self.average, theta, self._scratch, keep)
         self.n_updates += 1
 
     def __getstate__(self):

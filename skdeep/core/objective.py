@@ -24,7 +24,7 @@ class Objective:
     def __init__(self, network, loss, penalty):
         self.network, self.loss, self.penalty = network, loss, penalty
 
-    def value_and_gradient(self, X, y, weights=None, rng=None):
+    def value_and_gradient(self, X, y, weights=None, rng=None, penalty_gradient=True):
         """Return the loss on a batch and leave its gradient in ``network.grad``.
 
         Parameters
@@ -36,6 +36,9 @@ class Objective:
             Sample weights normalised to sum to 1 (None: uniform).
         rng : numpy.random.Generator, optional
             Source of dropout masks.
+        penalty_gradient : bool, default=True
+            Add the penalty's gradient to ``network.grad``; the stochastic loop
+            passes False because its optimizer step adds it, fused.
 
         Returns
         -------
@@ -47,7 +50,8 @@ class Objective:
         data_loss = self.loss(scores, y, weights, gradient=True)
         network.backward(scores, caches)
         weights_flat = network.theta[: network.n_weights]
-        self.penalty.add_gradient(weights_flat, network.grad[: network.n_weights])
+        if penalty_gradient:
+            self.penalty.add_gradient(weights_flat, network.grad[: network.n_weights])
         return data_loss + self.penalty.value(weights_flat)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from ._registry import lookup
 from .hyperparameters import BOOLEAN, Hyperparameter, Interval
+from .kernels import load_backend
 
 WEIGHT_DECAY = Hyperparameter(
     "weight_decay",
@@ -75,7 +76,12 @@ BETA_2 = Hyperparameter(
 
 
 class Optimizer:
-    """Base: holds the scratch vector and the step counter.
+    """Base: the step counter, the weight prefix, the fused penalty and decay.
+
+    Each step runs as one kernel of :mod:`.kernels` (a fused compiled loop, or the
+    NumPy reference), which also adds the weight penalty's gradient to the weight
+    prefix and applies the decoupled decay, so the training loop hands the step
+    the data-loss gradient only.
 
     Parameters
     ----------
@@ -89,34 +95,57 @@ class Optimizer:
         follow); None means all of them.
     weight_decay : float, default=0.0
         Decoupled decay of the weight matrices, applied before each update.
+    penalty : tuple of float, default=(0.0, 0.0)
+        ``(l2, l1)``: the step adds ``l2 * w + l1 * sign(w)`` to the gradient of
+        the weight prefix (see :meth:`.penalties.Penalty.coefficients`).
+    kernels : {"numpy", "numba"}, default="numpy"
+        The kernel backend (by name, so that the optimizer pickles).
 
     Attributes
     ----------
     hyperparameters : tuple of Hyperparameter
-        The keyword arguments the constructor takes besides ``size`` and ``dtype``.
+        The settings the constructor takes from the estimator.
     """
 
     hyperparameters = (WEIGHT_DECAY,)
     _SCRATCH = ("scratch",)  # contents never matter between steps (see checkpoint)
 
-    def __init__(self, size, dtype, *, n_weights=None, weight_decay=0.0):
+    def __init__(
+        self, size, dtype, *, n_weights=None, weight_decay=0.0, penalty=(0.0, 0.0), kernels="numpy"
+    ):
         self.scratch = np.zeros(size, dtype=dtype)
         self.n_weights = size if n_weights is None else n_weights
         self.weight_decay = weight_decay
+        self.l2, self.l1 = (float(c) for c in penalty)
+        self.kernel_backend = kernels
         self.t = 0
+
+    @property
+    def kernels(self):
+        """The kernel backend module."""
+        return load_backend(self.kernel_backend)
 
     def step(self, theta, grad, lr):
         """Update ``theta`` in place from ``grad`` with learning rate ``lr``.
 
         Parameters
         ----------
-        theta, grad : ndarray of shape (size,)
+        theta : ndarray of shape (size,)
+        grad : ndarray of shape (size,)
+            Gradient of the data loss (the penalty's is added here); consumed.
         lr : float
         """
         self.t += 1
-        if self.weight_decay:
-            theta[: self.n_weights] *= 1.0 - lr * self.weight_decay
         self._update(theta, grad, lr)
+
+    def _common(self):
+        """Keyword arguments every step kernel takes."""
+        return {
+            "n_weights": self.n_weights,
+            "l2": self.l2,
+            "l1": self.l1,
+            "weight_decay": self.weight_decay,
+        }
 
 
 class SGD(Optimizer):
@@ -128,6 +157,8 @@ class SGD(Optimizer):
     dtype : numpy dtype
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
+    **common
+        Settings of :class:`Optimizer`.
     """
 
     hyperparameters = (*Optimizer.hyperparameters, MOMENTUM, NESTEROVS_MOMENTUM)
@@ -138,18 +169,10 @@ class SGD(Optimizer):
         self.velocity = np.zeros(size, dtype=dtype)
 
     def _update(self, theta, grad, lr):
-        step = self.scratch
-        np.multiply(grad, -lr, out=step)
-        if self.momentum == 0:
-            theta += step
-            return
-        self.velocity *= self.momentum
-        self.velocity += step
-        if self.nesterov:
-            step += self.momentum * self.velocity
-            theta += step
-        else:
-            theta += self.velocity
+        self.kernels.sgd_step(
+            theta, grad, self.velocity, self.scratch, lr,
+            momentum=self.momentum, nesterov=self.nesterov, **self._common(),
+        )  # fmt: skip
 
 
 class AdaGrad(Optimizer):
@@ -160,6 +183,8 @@ class AdaGrad(Optimizer):
     size : int
     dtype : numpy dtype
     epsilon : float, default=1e-8
+    **common
+        Settings of :class:`Optimizer`.
     """
 
     hyperparameters = (*Optimizer.hyperparameters, EPSILON)
@@ -169,18 +194,10 @@ class AdaGrad(Optimizer):
         self.epsilon = epsilon
         self.cache = np.zeros(size, dtype=dtype)
 
-    def _accumulate(self, grad):
-        np.multiply(grad, grad, out=self.scratch)
-        self.cache += self.scratch
-
     def _update(self, theta, grad, lr):
-        self._accumulate(grad)
-        step = self.scratch
-        np.sqrt(self.cache, out=step)
-        step += self.epsilon
-        np.divide(grad, step, out=step)
-        step *= -lr
-        theta += step
+        self.kernels.adagrad_step(
+            theta, grad, self.cache, self.scratch, lr, epsilon=self.epsilon, **self._common()
+        )
 
 
 class RMSProp(AdaGrad):
@@ -193,6 +210,8 @@ class RMSProp(AdaGrad):
     rho : float, default=0.9
         Decay of the squared-gradient average.
     epsilon : float, default=1e-8
+    **common
+        Settings of :class:`Optimizer`.
     """
 
     hyperparameters = (*Optimizer.hyperparameters, RHO, EPSILON)
@@ -201,11 +220,11 @@ class RMSProp(AdaGrad):
         super().__init__(size, dtype, epsilon=epsilon, **common)
         self.rho = rho
 
-    def _accumulate(self, grad):
-        np.multiply(grad, grad, out=self.scratch)
-        self.scratch *= 1 - self.rho
-        self.cache *= self.rho
-        self.cache += self.scratch
+    def _update(self, theta, grad, lr):
+        self.kernels.rmsprop_step(
+            theta, grad, self.cache, self.scratch, lr,
+            rho=self.rho, epsilon=self.epsilon, **self._common(),
+        )  # fmt: skip
 
 
 class Adam(Optimizer):
@@ -217,6 +236,8 @@ class Adam(Optimizer):
     dtype : numpy dtype
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
+    **common
+        Settings of :class:`Optimizer`.
     """
 
     hyperparameters = (*Optimizer.hyperparameters, BETA_1, BETA_2, EPSILON)
@@ -228,20 +249,10 @@ class Adam(Optimizer):
         self.v = np.zeros(size, dtype=dtype)
 
     def _update(self, theta, grad, lr):
-        b1, b2, scratch = self.beta_1, self.beta_2, self.scratch
-        np.multiply(grad, 1 - b1, out=scratch)
-        self.m *= b1
-        self.m += scratch
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - b2
-        self.v *= b2
-        self.v += scratch
-        step_size = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        np.sqrt(self.v, out=scratch)
-        scratch += self.epsilon
-        np.divide(self.m, scratch, out=scratch)
-        scratch *= -step_size
-        theta += scratch
+        self.kernels.adam_step(
+            theta, grad, self.m, self.v, self.scratch, lr, self.t,
+            beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon, **self._common(),
+        )  # fmt: skip
 
 
 OPTIMIZERS = {"adam": Adam, "sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp}
@@ -268,6 +279,10 @@ class OptimizerSpec:
         declares.
     n_weights : int, optional
         Leading entries of the parameter vector that are weight matrices.
+    penalty : tuple of float, default=(0.0, 0.0)
+        ``(l2, l1)`` coefficients of the weight penalty the step adds.
+    kernels : {"numpy", "numba"}, default="numpy"
+        Kernel backend.
     """
 
     name: str
@@ -275,10 +290,17 @@ class OptimizerSpec:
     dtype: str
     hyperparameters: dict = field(default_factory=dict)
     n_weights: int | None = None
+    penalty: tuple = (0.0, 0.0)
+    kernels: str = "numpy"
 
     def build(self):
         """Return a new optimizer with zeroed state."""
         cls = lookup(self.name, OPTIMIZERS, "solver")
         return cls(
-            self.size, np.dtype(self.dtype), n_weights=self.n_weights, **self.hyperparameters
+            self.size,
+            np.dtype(self.dtype),
+            n_weights=self.n_weights,
+            penalty=self.penalty,
+            kernels=self.kernels,
+            **self.hyperparameters,
         )

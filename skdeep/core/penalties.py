@@ -82,6 +82,11 @@ class Penalty:
         self._scratch = None  # reused for the gradient term: no allocation per step
 
     @property
+    def coefficients(self):
+        """``(l2, l1)``: the gradient of the penalty is ``l2 * w + l1 * sign(w)``."""
+        return self.alpha * (1 - self.l1_share), self.alpha * self.l1_share
+
+    @property
     def active(self):
         """Whether the penalty contributes anything."""
         return self.alpha > 0

@@ -24,7 +24,6 @@ from .monitor import DivergenceGuard, PlateauMonitor, Snapshot
 from .network import Network
 from .objective import evaluate
 from .optimizers import Optimizer, OptimizerSpec
-from .penalties import project_max_norm
 from .schedules import Schedule
 
 
@@ -300,12 +299,14 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
     loss_sum = weight_sum = 0.0
     before = None
     last_stepped = _last_weighted_batch(reader.data, order, starts)
+    column_norms = [np.empty(W.shape[1], W.dtype) for W in network.weight_matrices]
     for index, start in enumerate(starts):
         stop = min(start + batch_size, n)
         Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
         if batch_weight == 0:
             continue
-        batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng)
+        # The optimizer's fused step adds the penalty's gradient.
+        batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng, penalty_gradient=False)
         if guard.diverged(batch_loss):
             return None, None
         if index == last_stepped:
@@ -313,8 +314,8 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
             np.copyto(before, theta[:n_weights])
         optimizer.step(theta, grad, lr)
         if settings.max_norm is not None:
-            for W in network.weight_matrices:
-                project_max_norm(W, settings.max_norm)
+            for W, norms in zip(network.weight_matrices, column_norms):
+                optimizer.kernels.max_norm_project(W, settings.max_norm, norms)
         if state.averager is not None:
             state.averager.update(theta)
         loss_sum += batch_loss * batch_weight
