@@ -31,7 +31,6 @@ from ._reports import warn_lbfgs, warn_stochastic
 from ._settings import settings_of
 from .core import checkpoint
 from .core.lbfgs import train_lbfgs
-from .core.network import predict_scores
 from .core.training import run_epochs
 
 
@@ -265,14 +264,13 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         if not scores_may_overflow(largest_weights, max_abs(X), state.network.dtype):
             return
         X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
-        activation = state.network.activation
-        self._scores_or_error(predict_scores(self.coefs_, self.intercepts_, activation, X_head))
+        self._scores_or_error(self._network_scores(X_head))
 
     def _export(self, state, epochs, validation, best_validation_score):
         coefs, intercepts = state.predicting_params()
         # Per layer max |W|, max |b| and fan-in: two reductions per array and no
         # temporary; a NaN or an infinity shows in them.
-        largest = [(max_abs(W), max_abs(b), W.shape[0]) for W, b in zip(coefs, intercepts)]
+        largest = [(max_abs(W), max_abs(b), W.shape[-2]) for W, b in zip(coefs, intercepts)]
         if not all(np.isfinite(w) and np.isfinite(b) for w, b, _ in largest):
             raise ValueError(
                 "Training produced non-finite weights: the features of X are too large for "
@@ -281,7 +279,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             )
         self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_layers_ = len(coefs) + 1
-        self.n_outputs_ = coefs[-1].shape[1]
+        self.n_outputs_ = coefs[-1].shape[-1]
         self.out_activation_ = self._out_activation()
         # As MLPClassifier: the epochs of this call (1 after partial_fit); the count
         # across calls is history_[-1]["epoch"]. t_ counts samples across calls.
@@ -309,7 +307,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             "coefs_": coefs,
             "intercepts_": intercepts,
             "classes_": classes,
-            "n_outputs_": coefs[-1].shape[1],
+            "n_outputs_": coefs[-1].shape[-1],
             "n_layers_": len(coefs) + 1,
             "_state": state,
         }

@@ -55,6 +55,8 @@ def network_spec(settings, n_features, n_outputs):
         batch_norm=settings.batch_norm,
         batch_norm_momentum=settings.batch_norm_momentum,
         dropout=settings.dropout,
+        n_members=settings.n_members,
+        zero_output=settings.output_init == "zero",
     )
 
 
@@ -135,7 +137,7 @@ def make_schedule(settings):
     """The learning-rate schedule of the settings."""
     name = settings.learning_rate
     declared = select(SCHEDULES[name], settings.values)
-    return get_schedule(name, settings.learning_rate_init, **declared)
+    return get_schedule(name, settings.learning_rate_init, horizon=settings.max_iter, **declared)
 
 
 def make_averager(settings, network):
@@ -156,6 +158,7 @@ def loop_settings(settings, n_samples, incremental, verbose):
         stop_on_plateau=not incremental,
         max_norm=settings.max_norm,
         verbose=verbose,
+        scoring=settings.scoring,
     )
 
 

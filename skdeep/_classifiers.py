@@ -15,7 +15,6 @@ from . import _docs
 from ._base import BaseMLPClassifier
 from ._parameters import constraints, parameter_table
 from .core.calibration import fit_temperature
-from .core.network import predict_scores
 
 _TEMPERATURE_SAMPLE = 5000  # one scalar: 5000 scores pin it down
 _SOFTMAX_PARAMETERS = parameter_table("softmax")
@@ -92,6 +91,7 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
+        scoring="accuracy",
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
@@ -104,6 +104,8 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
         batch_norm=False,
         batch_norm_momentum=0.9,
         dropout=0.0,
+        n_members=1,
+        output_init="auto",
         penalty="l2",
         l1_ratio=0.15,
         max_norm=None,
@@ -111,9 +113,11 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
         rho=0.9,
         decay_rate=0.5,
         decay_steps=10,
+        warmup_epochs=0.0,
         average=False,
         class_weight=None,
         dtype=None,
+        label_smoothing=0.0,
     ):
         self._store_parameters(locals())
 
@@ -202,6 +206,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
+        scoring="accuracy",
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
@@ -214,6 +219,8 @@ class MLPSVMClassifier(BaseMLPClassifier):
         batch_norm=False,
         batch_norm_momentum=0.9,
         dropout=0.0,
+        n_members=1,
+        output_init="auto",
         penalty="l2",
         l1_ratio=0.15,
         max_norm=None,
@@ -221,6 +228,7 @@ class MLPSVMClassifier(BaseMLPClassifier):
         rho=0.9,
         decay_rate=0.5,
         decay_steps=10,
+        warmup_epochs=0.0,
         average=False,
         class_weight=None,
         dtype=None,
@@ -246,11 +254,10 @@ class MLPSVMClassifier(BaseMLPClassifier):
         if n > _TEMPERATURE_SAMPLE:
             positions = np.sort(self._state.rng.choice(n, _TEMPERATURE_SAMPLE, replace=False))
             chunks = np.array_split(positions, _TEMPERATURE_SAMPLE // 512)
-        activation = self._state.network.activation
         scores, labels, weights = [], [], []
         for chunk in chunks:
             X, y, w = data.take(chunk)
-            scores.append(predict_scores(self.coefs_, self.intercepts_, activation, X))
+            scores.append(self._network_scores(X))
             labels.append(y)
             weights.append(np.ones(len(y)) if w is None else w)
         self.temperature_ = fit_temperature(

@@ -172,7 +172,9 @@ Learning-rate schedule, applied per epoch to every stochastic solver:
 ``'step'`` multiplies by ``decay_rate`` every ``decay_steps`` epochs;
 ``'exponential'`` is ``learning_rate_init * decay_rate ** (epoch /
 decay_steps)``; ``'adaptive'`` divides the rate by 5 whenever the monitored
-quantity stalls for ``n_iter_no_change`` epochs, and stops below 1e-6.
+quantity stalls for ``n_iter_no_change`` epochs, and stops below 1e-6;
+``'cosine'`` warms up linearly over ``warmup_epochs``, then follows a half
+cosine down to 0 at ``max_iter`` epochs, updated at every batch.
 """,
     ),
     _p(
@@ -248,6 +250,20 @@ parameters (batch-norm statistics included).
 """,
     ),
     _p(
+        "scoring",
+        "accuracy",
+        [StrOptions({"accuracy", "loss"})],
+        "{'accuracy', 'loss'}",
+        """
+What the validation set of ``early_stopping`` monitors: accuracy (as
+``MLPClassifier``), or the loss of the head (as
+``HistGradientBoostingClassifier``'s ``scoring='loss'``), which moves
+smoothly from epoch to epoch and also rewards better probabilities.
+``validation_scores_`` and ``best_validation_score_`` then hold the
+negative loss, so that higher is better either way.
+""",
+    ),
+    _p(
         "validation_fraction",
         0.1,
         [Interval(Real, 0, 1, closed="neither")],
@@ -257,11 +273,14 @@ parameters (batch-norm statistics included).
     _p(
         "n_iter_no_change",
         10,
-        [_POSITIVE_INT],
-        "int",
+        [_POSITIVE_INT, None],
+        "int or None",
         """
 Epochs without improvement by ``tol`` before stopping (or, with
-``learning_rate='adaptive'``, before dividing the rate).
+``learning_rate='adaptive'``, before dividing the rate). None never stops
+early: all ``max_iter`` epochs run, and with ``early_stopping`` the best
+validation epoch's parameters are still the ones kept (best-epoch
+selection without stopping).
 """,
     ),
     _p(
@@ -313,6 +332,36 @@ training, running averages at prediction.
         """
 Probability of dropping each hidden unit during training (inverted
 dropout: no rescaling at prediction). Never applied to the input.
+""",
+    ),
+    _p(
+        "n_members",
+        1,
+        [_POSITIVE_INT],
+        "int",
+        """
+Members of an ensemble trained at once, in one batched pass (BatchEnsemble;
+TabM, Gorishniy et al. 2025). The members share every weight but their
+output layers and a vector that scales their first layer's outputs (random
+signs at the start), see each batch together, and average their predicted
+probabilities. The first layer runs once per batch and the other layers on
+the stacked rows, so ``k`` members cost far less than ``k`` networks. 1 is a
+single network. ``coefs_[i]`` then has shape ``(n_members, fan_in,
+fan_out)`` (the shared layers repeated), and ``decision_function`` returns
+the combined scores (the log of the averaged probabilities for the softmax
+head, the mean scores for the SVM head).
+""",
+    ),
+    _p(
+        "output_init",
+        "auto",
+        [StrOptions({"auto", "zero"})],
+        "{'auto', 'zero'}",
+        """
+Initialisation of the output layer's weights: ``'auto'`` as the others
+(``weight_init``), ``'zero'`` all zero, so that training starts from equal
+scores for every class (RealMLP's choice; the hidden layers start learning
+from the second step).
 """,
     ),
     _p(

@@ -11,7 +11,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .core.losses import log_probabilities, probabilities
+from .core.losses import LOSSES, log_probabilities, probabilities
 from .core.network import predict_scores
 
 # Every registered activation satisfies |f(z)| <= 1.1 |z| + 2 (SELU's slope is
@@ -95,19 +95,27 @@ class PredictionMixin:
     def _scores(self, X):
         check_is_fitted(self, "coefs_")
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        coefs, intercepts = self.coefs_, self.intercepts_
-        activation = self._state.network.activation
+        coefs = self.coefs_
         n = X.shape[0]
-        widest = max(W.shape[1] for W in coefs)
-        row_bytes = coefs[0].dtype.itemsize * (2 * widest + X.shape[1] * (not sp.issparse(X)))
+        widest = max(W.shape[-1] for W in coefs)
+        members = coefs[0].shape[0] if coefs[0].ndim == 3 else 1
+        row_bytes = coefs[0].dtype.itemsize * (
+            2 * widest * members + X.shape[1] * (not sp.issparse(X))
+        )
         chunk = get_chunk_n_rows(row_bytes=max(row_bytes, 1), max_n_rows=n)
         if chunk >= n:
-            scores = predict_scores(coefs, intercepts, activation, X)
+            scores = self._network_scores(X)
         else:
             scores = np.empty((n, self.n_outputs_), dtype=coefs[0].dtype)
             for rows in gen_batches(n, chunk):
-                scores[rows] = predict_scores(coefs, intercepts, activation, X[rows])
+                scores[rows] = self._network_scores(X[rows])
         return self._scores_or_error(scores)
+
+    def _network_scores(self, X):
+        """Scores of the fitted network, an ensemble's members combined by the head."""
+        activation = self._state.network.activation
+        scores = predict_scores(self.coefs_, self.intercepts_, activation, X)
+        return LOSSES[self.loss].combine(scores) if scores.ndim == 3 else scores
 
     def _scores_or_error(self, scores):
         if not np.all(np.isfinite(scores)):

@@ -240,3 +240,34 @@ def test_warm_start_keeps_the_validation_split():
     scores = model.validation_scores_
     assert len(scores) == 4
     np.testing.assert_allclose(scores, scores[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [MLPSoftmaxClassifier, MLPSVMClassifier])
+def test_best_epoch_selection_without_stopping(cls):
+    # n_iter_no_change=None runs every epoch and still keeps the best validation
+    # epoch's parameters; scoring="loss" monitors the negative validation loss.
+    X, y = classification_data(n_samples=300, flip_y=0.2)
+    model = fit_quietly(
+        cls(
+            hidden_layer_sizes=(32,), early_stopping=True, n_iter_no_change=None,
+            scoring="loss", max_iter=25, learning_rate_init=0.03, random_state=0,
+        ),
+        X, y,
+    )  # fmt: skip
+    assert model.n_iter_ == 25 == len(model.validation_scores_)
+    losses = [record["validation_loss"] for record in model.history_]
+    np.testing.assert_allclose(model.validation_scores_, -np.asarray(losses))
+    best = int(np.argmax(model.validation_scores_))
+    assert model.best_validation_score_ == model.validation_scores_[best]
+    assert best < 24, "the test needs the best epoch before the last"
+    # The kept parameters are those of the best epoch: retraining for exactly
+    # best + 1 epochs without early stopping's restore gives the same weights.
+    again = fit_quietly(
+        cls(
+            hidden_layer_sizes=(32,), early_stopping=True, n_iter_no_change=None,
+            scoring="loss", max_iter=best + 1, learning_rate_init=0.03, random_state=0,
+        ),
+        X, y,
+    )  # fmt: skip
+    for a, b in zip(model.coefs_, again.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -274,7 +274,7 @@ BAD_PARAMS = [
     ("weight_init", "glorot", "'weight_init' parameter"),
     ("penalty", "l3", "'penalty' parameter"),
     ("penalty", "none", "'penalty' parameter"),
-    ("learning_rate", "cosine", "'learning_rate' parameter"),
+    ("learning_rate", "triangular", "'learning_rate' parameter"),
     ("hidden_layer_sizes", (0,), "hidden_layer_sizes"),
     ("hidden_layer_sizes", (5, 0), "hidden_layer_sizes"),
     ("hidden_layer_sizes", (-3,), "hidden_layer_sizes"),

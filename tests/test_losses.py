@@ -243,3 +243,31 @@ def test_zero_weights_remove_samples(name):
     assert value_all == pytest.approx(value_sub, rel=1e-12)
     np.testing.assert_array_equal(s_all[:4], 0.0)
     np.testing.assert_allclose(s_all[4:], s_sub, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
+def test_label_smoothing_value_and_gradient(n_classes, smoothing):
+    # Against the definition: cross-entropy with targets (1 - e) onehot + e / C,
+    # written out on two explicit columns in the binary case.
+    rng = np.random.default_rng(30 + n_classes)
+    n = 12
+    y = rng.integers(0, n_classes, n)
+    columns = 1 if n_classes == 2 else n_classes
+    scores = rng.normal(scale=3.0, size=(n, columns))
+    full = np.column_stack([np.zeros(n), scores[:, 0]]) if columns == 1 else scores
+    targets = np.full((n, n_classes), smoothing / n_classes)
+    targets[np.arange(n), y] += 1 - smoothing
+    log_p = full - np.log(np.exp(full).sum(axis=1, keepdims=True))
+    expected_loss = float(np.mean(-(targets * log_p).sum(axis=1)))
+    expected_grad = (np.exp(log_p) - targets) / n
+    loss = (
+        make_loss("log_loss") if smoothing == 0 else LOSSES["log_loss"](label_smoothing=smoothing)
+    )
+    s = scores.copy()
+    assert loss(s, y) == pytest.approx(expected_loss, rel=1e-12)
+    expected = expected_grad[:, 1:] if columns == 1 else expected_grad
+    np.testing.assert_allclose(s, expected, rtol=1e-10, atol=1e-15)
+    # Equal scores still give log(C): smoothing does not move the chance level.
+    equal = np.zeros((n, columns))
+    assert loss(equal, y, gradient=False) == pytest.approx(np.log(n_classes), rel=1e-12)

@@ -61,14 +61,20 @@ def test_choice_lists_come_from_the_registries(cls, parameter, registry):
             assert f"``'{name}'``" in entry.doc, (parameter, name)
 
 
-def test_every_registry_hyperparameter_is_an_estimator_parameter():
-    table = parameter_table("svm")
+@pytest.mark.parametrize("family", ["softmax", "svm"])
+def test_every_registry_hyperparameter_is_an_estimator_parameter(family):
+    table = parameter_table(family)
     entries = [*ACTIVATIONS.values(), *OPTIMIZERS.values(), *SCHEDULES.values()]
-    entries += [*INITIALIZERS.values(), *PENALTIES.values(), *LOSSES.values()]
+    entries += [*INITIALIZERS.values(), *PENALTIES.values()]
+    entries += [head for head in LOSSES.values() if head.family == family]
     for entry in entries:
         for hyper in core.declared(entry):
             assert hyper.name in table, hyper.name
             assert table[hyper.name].doc == hyper.doc
+    # A head's settings belong to the estimators of its family only.
+    others = [head for head in LOSSES.values() if head.family != family]
+    for hyper in (h for head in others for h in core.declared(head)):
+        assert hyper.name not in table, hyper.name
 
 
 def test_general_parameters_are_not_redeclared_by_registries():
@@ -95,7 +101,7 @@ def _samples(hyper):
 
 
 def test_core_constraints_agree_with_their_scikit_learn_translation():
-    table = parameter_table("svm")
+    table = {**parameter_table("svm"), **parameter_table("softmax")}
     registries = (ACTIVATIONS, OPTIMIZERS, SCHEDULES, INITIALIZERS, PENALTIES, LOSSES)
     declared = core.collect([entry for registry in registries for entry in registry.values()])
     assert declared, "nothing declared"

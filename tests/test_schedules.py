@@ -244,4 +244,43 @@ def test_warm_start_restarts_adaptive_rate(data):
 def test_unknown_schedule_is_rejected(data):
     X, y = data
     with pytest.raises(ValueError, match="learning_rate"):
-        _model(learning_rate="cosine").fit(X, y)
+        _model(learning_rate="triangular").fit(X, y)
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero():
+    from skdeep.core.schedules import get_schedule
+
+    schedule = get_schedule("cosine", 0.1, horizon=10, warmup_epochs=2.0)
+    assert schedule.continuous
+    assert schedule.rate(0) == pytest.approx(0.1 * 1e-3 / 2)
+    assert schedule.rate(1.0) == pytest.approx(0.05, rel=1e-3)  # halfway up the ramp
+    assert schedule.rate(2.0) == pytest.approx(0.1)
+    assert schedule.rate(6.0) == pytest.approx(0.05)  # halfway down the cosine
+    assert schedule.rate(10.0) == pytest.approx(0.0, abs=1e-12)
+    assert schedule.rate(25.0) == pytest.approx(0.0, abs=1e-12)  # stays at the end
+    rates = [schedule.rate(e / 4) for e in range(41)]
+    assert np.all(np.diff(rates[9:]) <= 0) and np.all(np.diff(rates[:8]) >= 0)
+    with pytest.raises(ValueError, match="number of epochs"):
+        get_schedule("cosine", 0.1)
+
+
+def test_cosine_schedule_changes_the_rate_within_an_epoch(monkeypatch):
+    # The training loop asks a continuous schedule for the rate at every batch.
+    from skdeep.core.optimizers import Optimizer
+
+    rates = []
+    original = Optimizer.step
+
+    def recording(self, theta, grad, lr):
+        rates.append(lr)
+        original(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording)
+    X, y = classification_data(n_samples=100)
+    model = small_model(learning_rate="cosine", max_iter=2, batch_size=25, learning_rate_init=0.1)
+    fit_quietly(model, X, y)
+    assert len(rates) == 8
+    expected = [0.1 * 0.5 * (1 + np.cos(np.pi * (i / 4) / 2)) for i in range(8)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    # The history records the rate at each epoch's start.
+    assert [r["learning_rate"] for r in model.history_] == pytest.approx([0.1, 0.05])

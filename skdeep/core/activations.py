@@ -446,8 +446,8 @@ class Maxout(Activation):
         return dz
 
     def __call__(self, z):
-        """Return the maxout of ``z`` (inference path)."""
-        return z.reshape(z.shape[0], -1, self.pieces).max(axis=2)
+        """Return the maxout of ``z`` (inference path; leading axes are kept)."""
+        return z.reshape(*z.shape[:-1], -1, self.pieces).max(axis=-1)
 
 
 ACTIVATIONS = {

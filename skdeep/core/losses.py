@@ -19,11 +19,21 @@ which tells the estimators which heads they offer.
 """
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logsumexp
 
 from ._registry import lookup
 from .hyperparameters import Hyperparameter, Interval
 
+LABEL_SMOOTHING = Hyperparameter(
+    "label_smoothing",
+    0.0,
+    (Interval("real", 0, 1, "left"),),
+    "float",
+    "Label smoothing of the softmax head, in [0, 1): the targets are\n"
+    "``1 - label_smoothing`` on the true class plus ``label_smoothing /\n"
+    "n_classes`` on every class, which keeps the network from driving its\n"
+    "scores to extremes to fit the training labels (Szegedy et al., 2016).",
+)
 MARGIN = Hyperparameter(
     "margin",
     1.0,
@@ -46,19 +56,47 @@ def _apply_weights(per_sample, gradient, weights):
 
 
 class SoftmaxCrossEntropy:
-    r"""Softmax cross-entropy, computed through the log-sum-exp.
+    r"""Softmax cross-entropy, computed through the log-sum-exp, with label smoothing.
 
-    :math:`L_i = \log \sum_j e^{s_j} - s_{y_i}`, gradient :math:`p - \text{onehot}(y)`.
-    The scores are shifted by their row maximum first, so no exponential overflows.
+    With targets :math:`q = (1 - \varepsilon)\,\text{onehot}(y) + \varepsilon / C`,
+    :math:`L_i = \log \sum_j e^{s_j} - \sum_j q_j s_j` and the gradient is
+    :math:`p - q`; :math:`\varepsilon = 0` is the plain cross-entropy. The scores are
+    shifted by their row maximum first, so no exponential overflows.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon`, in [0, 1).
     """
 
     name = "log_loss"
     family = "softmax"
-    hyperparameters = ()
+    hyperparameters = (LABEL_SMOOTHING,)
 
-    def __init__(self):
-        # Defined so that an undeclared setting is refused with a message naming it.
-        pass
+    def __init__(self, *, label_smoothing=0.0):
+        self.label_smoothing = label_smoothing
+
+    @staticmethod
+    def combine(member_scores):
+        """Scores whose softmax is the mean of the members' softmax probabilities.
+
+        Parameters
+        ----------
+        member_scores : ndarray of shape (k, n, n_classes) or (k, n, 1)
+
+        Returns
+        -------
+        scores : ndarray of shape (n, n_classes) or (n, 1)
+            The log of the averaged probabilities (one column: the logit of the
+            averaged probability of class 1).
+        """
+        k = member_scores.shape[0]
+        if member_scores.shape[-1] == 1:
+            positive = logsumexp(-np.logaddexp(0, -member_scores), axis=0) - np.log(k)
+            negative = logsumexp(-np.logaddexp(0, member_scores), axis=0) - np.log(k)
+            return positive - negative
+        log_p = member_scores - logsumexp(member_scores, axis=-1, keepdims=True)
+        return logsumexp(log_p, axis=0) - np.log(k)
 
     def chance_loss(self, n_classes):
         """Loss of a network whose scores are all equal: ``log(n_classes)``."""
@@ -81,19 +119,24 @@ class SoftmaxCrossEntropy:
         """
         s = scores if gradient else scores.copy()
         rows = np.arange(s.shape[0])
+        smoothing = self.label_smoothing
         if s.shape[1] == 1:
             z = s[:, 0]
-            per_sample = np.logaddexp(0, z) - y * z
+            target = y if not smoothing else y * (1 - smoothing) + smoothing / 2
+            per_sample = np.logaddexp(0, z) - target * z
             expit(z, out=z)
-            z -= y
+            z -= target
         else:
             s -= s.max(axis=1, keepdims=True)
             true_score = s[rows, y]
+            mean_score = s.mean(axis=1) if smoothing else 0.0
             np.exp(s, out=s)
             row_sum = s.sum(axis=1)
-            per_sample = np.log(row_sum) - true_score
+            per_sample = np.log(row_sum) - (1 - smoothing) * true_score - smoothing * mean_score
             s /= row_sum[:, None]
-            s[rows, y] -= 1
+            s[rows, y] -= 1 - smoothing
+            if smoothing:
+                s -= smoothing / s.shape[1]
         return _apply_weights(per_sample, s if gradient else None, weights)
 
 
@@ -115,6 +158,20 @@ class MulticlassHinge:
 
     def __init__(self, *, margin=1.0):
         self.margin = margin
+
+    @staticmethod
+    def combine(member_scores):
+        """The members' mean scores.
+
+        Parameters
+        ----------
+        member_scores : ndarray of shape (k, n, n_classes) or (k, n, 1)
+
+        Returns
+        -------
+        scores : ndarray of shape (n, n_classes) or (n, 1)
+        """
+        return member_scores.mean(axis=0)
 
     def chance_loss(self, n_classes):
         """Loss when all scores are equal: ``(n_classes - 1) * margin ** p``."""

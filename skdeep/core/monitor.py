@@ -16,7 +16,9 @@ class PlateauMonitor:
     Parameters
     ----------
     tol : float
-    n_iter_no_change : int
+    n_iter_no_change : int or None
+        None: never a plateau (training runs all its epochs; the best one is
+        still tracked).
     maximize : bool
         True for a score (validation accuracy), False for a loss.
     """
@@ -51,7 +53,7 @@ class PlateauMonitor:
     @property
     def plateaued(self):
         """Whether ``n_iter_no_change`` epochs in a row brought no improvement."""
-        return self.epochs_without_improvement >= self.patience
+        return self.patience is not None and self.epochs_without_improvement >= self.patience
 
     def restart_patience(self):
         """Start counting afresh (after the learning rate was reduced)."""

@@ -25,18 +25,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._registry import lookup
 from .activations import ACTIVATIONS
+from .ensemble import MemberDense, MemberScale
 from .hyperparameters import declared, select
+from .inference import export, predict_scores
 from .initializers import INITIALIZERS, resolve_initializer
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout
 
-_GROUP_ORDER = ("weight", "bias", "batch_norm")
+__all__ = ["Network", "NetworkSpec", "lsuv_rescale", "predict_scores"]
+
+_GROUP_ORDER = ("weight", "bias", "adapter", "batch_norm")
 
 
-_LAYOUT_FIELDS = ("n_features", "hidden_layer_sizes", "n_outputs", "activation", "batch_norm")
+_LAYOUT_FIELDS = (
+    "n_features",
+    "hidden_layer_sizes",
+    "n_outputs",
+    "activation",
+    "batch_norm",
+    "n_members",
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,12 @@ class NetworkSpec:
     batch_norm : bool
     batch_norm_momentum : float
     dropout : float
+    n_members : int, default=1
+        Members of an ensemble trained at once (see :mod:`.ensemble`); 1 is a
+        single network.
+    zero_output : bool, default=False
+        Start the output layer's weights at zero (every member then starts from
+        equal scores for all classes).
     """
 
     n_features: int
@@ -68,6 +84,8 @@ class NetworkSpec:
     batch_norm: bool = False
     batch_norm_momentum: float = 0.9
     dropout: float = 0.0
+    n_members: int = 1
+    zero_output: bool = False
 
     def __post_init__(self):
         cls = lookup(self.activation, ACTIVATIONS, "activation")
@@ -118,18 +136,37 @@ class Network:
 
     def _build_layers(self):
         spec, act = self.spec, self.activation
-        layers, fan_in = [], spec.n_features
+        members = spec.n_members
+        if members > 1 and not spec.hidden_layer_sizes:
+            raise ValueError(
+                f"n_members={members} needs at least one hidden layer: the members share "
+                "the hidden layers and differ by their first layer's scales."
+            )
+        # Each layer with how many copies of the batch's rows it sees: after the
+        # members' split, every member's rows are stacked.
+        stack, fan_in, copies = [], spec.n_features, 1
         for i, width in enumerate(spec.hidden_layer_sizes):
             affine_width = width * act.expansion
-            layers.append(Dense(fan_in, affine_width, not spec.batch_norm, input_gradient=i > 0))
+            if i == 0 and members > 1:
+                stack.append((Dense(fan_in, affine_width, use_bias=False, input_gradient=False), 1))
+                copies = members
+                stack.append((MemberScale(members, affine_width, not spec.batch_norm), copies))
+            else:
+                dense = Dense(fan_in, affine_width, not spec.batch_norm, input_gradient=i > 0)
+                stack.append((dense, copies))
             if spec.batch_norm:
-                layers.append(BatchNorm(affine_width, spec.batch_norm_momentum))
-            layers.append(ActivationLayer(act, width))
+                stack.append((BatchNorm(affine_width, spec.batch_norm_momentum), copies))
+            stack.append((ActivationLayer(act, width), copies))
             if spec.dropout > 0:
-                layers.append(Dropout(spec.dropout, width))
+                stack.append((Dropout(spec.dropout, width), copies))
             fan_in = width
-        layers.append(Dense(fan_in, spec.n_outputs, input_gradient=bool(spec.hidden_layer_sizes)))
-        return layers
+        if members > 1:
+            stack.append((MemberDense(members, fan_in, spec.n_outputs), copies))
+        else:
+            output = Dense(fan_in, spec.n_outputs, input_gradient=bool(spec.hidden_layer_sizes))
+            stack.append((output, 1))
+        self._row_factor = {id(layer): copies for layer, copies in stack}
+        return [layer for layer, _ in stack]
 
     def _bind_flat_vectors(self):
         entries = [(layer, *s) for layer in self.layers for s in layer.param_specs()]
@@ -159,8 +196,13 @@ class Network:
         params, grads, state = (self._views(v, lay) for v, lay in self._layouts())
         for layer in self.layers:
             layer.bind(params[id(layer)], grads[id(layer)], state[id(layer)])
-        self.dense_layers = [layer for layer in self.layers if isinstance(layer, Dense)]
+        affine = (Dense, MemberDense)
+        self.dense_layers = [layer for layer in self.layers if isinstance(layer, affine)]
         self.weight_matrices = [layer.params["W"] for layer in self.dense_layers]
+        # 2-D views for per-column constraints (max-norm): one per member.
+        self.constrained_matrices = [
+            matrix for W in self.weight_matrices for matrix in (W if W.ndim == 3 else [W])
+        ]
         self._weight_scratch = None
 
     def weight_scratch(self):
@@ -205,8 +247,9 @@ class Network:
         """
         names, k = {}, -1
         public = {"W": "coefs", "b": "intercepts", "gamma": "gamma", "beta": "beta"}
+        public["s"] = "member_scales"
         for layer in self.layers:
-            k += isinstance(layer, Dense)
+            k += isinstance(layer, (Dense, MemberDense))
             for name, _, _ in layer.param_specs():
                 names[id(layer), name] = f"{public[name]}_{k}"
         return names
@@ -215,7 +258,7 @@ class Network:
         """Make sure every buffer holds batches of ``max_rows`` rows."""
         if max_rows > self._capacity:
             for layer in self.layers:
-                layer.allocate(max_rows, self.dtype)
+                layer.allocate(max_rows * self._row_factor.get(id(layer), 1), self.dtype)
             self._capacity = max_rows
 
     def initialize(self, weight_init, rng, *, X_sample=None, hyperparameters=None):
@@ -242,10 +285,19 @@ class Network:
             settings = select(draw, hyperparameters)
         self.theta.fill(0)
         for layer in self.dense_layers:
-            layer.params["W"][...] = draw(layer.fan_in, layer.fan_out, rng, **settings)
+            W = layer.params["W"]
+            for matrix in W if W.ndim == 3 else [W]:  # each member its own draw
+                matrix[...] = draw(layer.fan_in, layer.fan_out, rng, **settings)
+        if self.spec.zero_output:
+            self.dense_layers[-1].params["W"].fill(0)
         for layer in self.layers:
             if isinstance(layer, BatchNorm):
                 layer.params["gamma"].fill(1)
+            if isinstance(layer, MemberScale):
+                # Random signs (BatchEnsemble's choice): members differ from the start.
+                layer.params["s"][...] = rng.choice(
+                    np.array([-1.0, 1.0]), size=layer.params["s"].shape
+                )
         if draw.data_dependent:
             lsuv_rescale(self, X_sample)
 
@@ -310,54 +362,13 @@ class Network:
         -------
         coefs, intercepts : list of ndarray
             ``coefs[i]`` of shape (fan_in, fan_out), ``intercepts[i]`` of shape
-            (fan_out,); new arrays, batch norm folded in.
+            (fan_out,), or (n_members, fan_in, fan_out) and (n_members,
+            fan_out) for an ensemble; new arrays, batch norm folded in (see
+            :mod:`.inference`).
         """
         params = self._views(self.theta if theta is None else theta, self._param_layout)
         states = self._views(self.state if state is None else state, self._state_layout)
-        coefs, intercepts = [], []
-        for i, layer in enumerate(self.layers):
-            if not isinstance(layer, Dense):
-                continue
-            own = params[id(layer)]
-            W = own["W"].copy()
-            b = own["b"].copy() if layer.use_bias else np.zeros(W.shape[1], W.dtype)
-            follower = self.layers[i + 1] if i + 1 < len(self.layers) else None
-            if isinstance(follower, BatchNorm):
-                bn, stats = params[id(follower)], states[id(follower)]
-                scale = bn["gamma"] / np.sqrt(stats["running_var"] + follower.epsilon)
-                W *= scale
-                b = bn["beta"] - stats["running_mean"] * scale
-            coefs.append(W)
-            intercepts.append(b.astype(self.dtype, copy=False))
-        return coefs, intercepts
-
-
-def predict_scores(coefs, intercepts, activation, X):
-    """Evaluate a network in inference form.
-
-    Parameters
-    ----------
-    coefs, intercepts : list of ndarray
-        As returned by :meth:`Network.inference_params`.
-    activation : object
-        Hidden activation (callable applying itself; see :mod:`.activations`).
-    X : ndarray or sparse matrix of shape (n_rows, n_features)
-        Cast to the coefficients' dtype if needed.
-
-    Returns
-    -------
-    scores : ndarray of shape (n_rows, n_outputs)
-        The output of the last layer (no activation applied to it).
-    """
-    dtype = coefs[0].dtype
-    h = X.astype(dtype, copy=False) if X.dtype != dtype else X
-    last = len(coefs) - 1
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        z = h @ W if sp.issparse(h) else np.dot(h, W)
-        z = np.asarray(z)
-        z += b
-        h = z if i == last else activation(z)
-    return h
+        return export(self.layers, params, states, self.dtype)
 
 
 def lsuv_rescale(network, X, *, tol=0.1, max_iter=10):

@@ -47,6 +47,11 @@ class Objective:
         """
         network = self.network
         scores, caches = network.forward(X, rng)
+        members = network.spec.n_members
+        if members > 1:
+            # Every member's rows are stacked: the loss is the mean of the members'.
+            y = np.tile(y, members)
+            weights = None if weights is None else np.tile(weights, members) / members
         data_loss = self.loss(scores, y, weights, gradient=True)
         network.backward(scores, caches)
         weights_flat = network.theta[: network.n_weights]
@@ -84,6 +89,8 @@ def evaluate(coefs, intercepts, activation, loss, data, chunk_rows=4096):
         X, y, w = data.take(slice(start, min(start + chunk_rows, n)))
         w = np.ones(len(y)) if w is None else w.astype(float)
         scores = predict_scores(coefs, intercepts, activation, X)
+        if scores.ndim == 3:
+            scores = loss.combine(scores)
         if scores.shape[1] == 1:
             predicted = (scores[:, 0] > 0).astype(int)
         else:

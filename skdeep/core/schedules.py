@@ -11,6 +11,8 @@ and ``partial_fit`` calls), so the rate used during the first epoch is
 ``exponential``  :math:`\eta_0 \cdot \text{decay\_rate}^{e / \text{decay\_steps}}`
 ``adaptive``     :math:`\eta_0`, divided by 5 each time the monitored quantity
                  stops improving (as in scikit-learn's ``MLPClassifier``)
+``cosine``       linear warm-up over ``warmup_epochs``, then a half cosine to 0
+                 at ``max_iter`` epochs, updated at every batch
 ===============  ==============================================================
 
 Every schedule is a class of the registry :data:`SCHEDULES` that declares its
@@ -38,6 +40,14 @@ DECAY_RATE = Hyperparameter(
     "float",
     "Factor of the ``'step'`` and ``'exponential'`` schedules, in (0, 1].",
 )
+WARMUP_EPOCHS = Hyperparameter(
+    "warmup_epochs",
+    0.0,
+    (Interval("real", 0, None, "left"),),
+    "float",
+    "Epochs over which the ``'cosine'`` schedule ramps the learning rate up\n"
+    "linearly from 0 (a warm-up steadies the first steps of adaptive solvers).",
+)
 DECAY_STEPS = Hyperparameter(
     "decay_steps",
     10,
@@ -54,18 +64,26 @@ class Schedule:
     ----------
     learning_rate_init : float
         The rate of the first epoch.
+    horizon : int, optional
+        The number of epochs training is planned for (``max_iter``); schedules
+        that end somewhere (cosine) reach their end there.
 
     Attributes
     ----------
     hyperparameters : tuple of Hyperparameter
         The keyword arguments the constructor takes besides ``learning_rate_init``.
+    continuous : bool
+        Whether the rate changes within an epoch (``rate`` is then evaluated at
+        fractional epochs, once per batch).
     """
 
     name = "constant"
     hyperparameters = ()
+    continuous = False
 
-    def __init__(self, learning_rate_init):
+    def __init__(self, learning_rate_init, *, horizon=None):
         self.learning_rate_init = learning_rate_init
+        self.horizon = horizon
 
     def rate(self, epoch):
         """Return the learning rate in force during epoch ``epoch`` (0-based).
@@ -104,8 +122,8 @@ class InverseScaling(Schedule):
     name = "invscaling"
     hyperparameters = (POWER_T,)
 
-    def __init__(self, learning_rate_init, *, power_t=0.5):
-        super().__init__(learning_rate_init)
+    def __init__(self, learning_rate_init, *, power_t=0.5, horizon=None):
+        super().__init__(learning_rate_init, horizon=horizon)
         self.power_t = power_t
 
     def rate(self, epoch):
@@ -125,8 +143,8 @@ class StepDecay(Schedule):
     name = "step"
     hyperparameters = (DECAY_RATE, DECAY_STEPS)
 
-    def __init__(self, learning_rate_init, *, decay_rate=0.5, decay_steps=10):
-        super().__init__(learning_rate_init)
+    def __init__(self, learning_rate_init, *, decay_rate=0.5, decay_steps=10, horizon=None):
+        super().__init__(learning_rate_init, horizon=horizon)
         self.decay_rate, self.decay_steps = decay_rate, decay_steps
 
     def rate(self, epoch):
@@ -162,8 +180,8 @@ class Adaptive(Schedule):
     min_rate = 1e-6
     """Training stops once the rate would fall below this (as MLPClassifier)."""
 
-    def __init__(self, learning_rate_init):
-        super().__init__(learning_rate_init)
+    def __init__(self, learning_rate_init, *, horizon=None):
+        super().__init__(learning_rate_init, horizon=horizon)
         self.current = learning_rate_init
 
     def rate(self, epoch):
@@ -176,13 +194,50 @@ class Adaptive(Schedule):
         return True
 
 
+class CosineDecay(Schedule):
+    r"""Linear warm-up, then a half cosine from ``learning_rate_init`` down to 0.
+
+    With :math:`w` warm-up epochs and a horizon of :math:`T` epochs (``max_iter``),
+    the rate at (fractional) epoch :math:`e` is
+    :math:`\eta_0 \min(1, e / w) \cdot rac{1}{2}(1 + \cos(\pi u))` with
+    :math:`u = \operatorname{clip}((e - w) / (T - w), 0, 1)`. It changes at every
+    batch. Large early steps explore, small late ones settle into a minimum,
+    which lets a short run converge (Loshchilov & Hutter, 2017; the schedule of
+    the tabular MLPs of Gorishniy et al. and Holzmüller et al.).
+
+    Parameters
+    ----------
+    learning_rate_init : float
+    warmup_epochs : float, default=0.0
+    horizon : int
+        The epochs of the run.
+    """
+
+    name = "cosine"
+    hyperparameters = (WARMUP_EPOCHS,)
+    continuous = True
+
+    def __init__(self, learning_rate_init, *, warmup_epochs=0.0, horizon=None):
+        super().__init__(learning_rate_init, horizon=horizon)
+        if horizon is None:
+            raise ValueError("The cosine schedule needs the number of epochs (horizon).")
+        self.warmup_epochs = warmup_epochs
+
+    def rate(self, epoch):
+        warmup, horizon = self.warmup_epochs, self.horizon
+        ramp = min(1.0, (epoch + 1e-3) / warmup) if warmup > 0 else 1.0
+        progress = min(max((epoch - warmup) / max(horizon - warmup, 1e-12), 0.0), 1.0)
+        return self.learning_rate_init * ramp * 0.5 * (1.0 + np.cos(np.pi * progress))
+
+
 SCHEDULES = {
-    cls.name: cls for cls in (Schedule, InverseScaling, Adaptive, StepDecay, ExponentialDecay)
+    cls.name: cls
+    for cls in (Schedule, InverseScaling, Adaptive, StepDecay, ExponentialDecay, CosineDecay)
 }
 """Registry: schedule name -> class ``(learning_rate_init, **hyperparameters)``."""
 
 
-def get_schedule(name, learning_rate_init, **hyperparameters):
+def get_schedule(name, learning_rate_init, horizon=None, **hyperparameters):
     """Build the schedule registered under ``name``.
 
     Parameters
@@ -190,6 +245,8 @@ def get_schedule(name, learning_rate_init, **hyperparameters):
     name : str
         A key of :data:`SCHEDULES`.
     learning_rate_init : float
+    horizon : int, optional
+        Planned epochs of the run (``max_iter``).
     **hyperparameters
         The schedule's declared settings; an undeclared keyword is a ``TypeError``.
 
@@ -197,4 +254,5 @@ def get_schedule(name, learning_rate_init, **hyperparameters):
     -------
     schedule : Schedule
     """
-    return lookup(name, SCHEDULES, "learning-rate schedule")(learning_rate_init, **hyperparameters)
+    cls = lookup(name, SCHEDULES, "learning-rate schedule")
+    return cls(learning_rate_init, horizon=horizon, **hyperparameters)

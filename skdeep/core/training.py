@@ -82,6 +82,8 @@ class LoopSettings:
         False for ``partial_fit`` (one pass, no stopping decision).
     max_norm : float or None
     verbose : int
+    scoring : {"accuracy", "loss"}
+        What the validation set monitors: accuracy, or the negative loss.
     """
 
     batch_size: int
@@ -92,6 +94,7 @@ class LoopSettings:
     stop_on_plateau: bool = True
     max_norm: float | None = None
     verbose: int = 0
+    scoring: str = "accuracy"
 
 
 @dataclass
@@ -239,7 +242,7 @@ def run_epochs(
             lr = float(state.schedule.rate(state.n_epochs))
             order = state.rng.permutation(n) if settings.shuffle else None
             epoch_loss, update_ratio = _one_epoch(
-                state, objective, reader, order, batch_size, lr, guard, settings, sizes
+                state, objective, reader, order, batch_size, guard, settings, sizes
             )
             if epoch_loss is None:
                 report.diverged_at_lr = lr
@@ -254,11 +257,15 @@ def run_epochs(
                 record["validation_loss"], record["validation_score"] = evaluate(
                     coefs, intercepts, network.activation, objective.loss, validation
                 )
-                state.validation_scores.append(record["validation_score"])
+                # "loss" scoring monitors the negative loss, so that higher is better.
+                scored = record["validation_score"]
+                if settings.scoring == "loss":
+                    scored = -record["validation_loss"]
+                state.validation_scores.append(scored)
             record["update_ratio"] = update_ratio
             record["time"] = time.perf_counter() - started
             state.history.append(record)
-            monitored = record.get("validation_score", epoch_loss)
+            monitored = state.validation_scores[-1] if validation is not None else epoch_loss
             # Without validation the best parameters only serve to roll back a
             # later epoch: after the last one there is none (partial_fit's case).
             later_epochs = report.epochs < settings.max_epochs
@@ -289,9 +296,13 @@ def run_epochs(
     return report
 
 
-def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings, sizes):
-    """One pass over the data; returns (mean loss, update ratios), or (None, None) on divergence."""
-    network, optimizer = state.network, state.optimizer
+def _one_epoch(state, objective, reader, order, batch_size, guard, settings, sizes):
+    """One pass over the data; returns (mean loss, update ratios), or (None, None) on divergence.
+
+    The learning rate is the schedule's at the epoch's start, or, for a schedule
+    that changes within epochs (``continuous``), at each batch's fraction of it.
+    """
+    network, optimizer, schedule = state.network, state.optimizer, state.schedule
     theta, grad, n_weights = network.theta, network.grad, network.n_weights
     n = reader.data.n_samples
     starts = range(0, n, batch_size)
@@ -299,8 +310,12 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
     loss_sum = weight_sum = 0.0
     before = None
     last_stepped = _last_weighted_batch(reader.data, order, starts)
-    column_norms = [np.empty(W.shape[1], W.dtype) for W in network.weight_matrices]
+    column_norms = [np.empty(W.shape[1], W.dtype) for W in network.constrained_matrices]
+    epoch, continuous = state.n_epochs, getattr(schedule, "continuous", False)
+    lr = float(schedule.rate(epoch))
     for index, start in enumerate(starts):
+        if continuous:
+            lr = float(schedule.rate(epoch + index / len(starts)))
         stop = min(start + batch_size, n)
         Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
         if batch_weight == 0:
@@ -314,7 +329,7 @@ def _one_epoch(state, objective, reader, order, batch_size, lr, guard, settings,
             np.copyto(before, theta[:n_weights])
         optimizer.step(theta, grad, lr)
         if settings.max_norm is not None:
-            for W, norms in zip(network.weight_matrices, column_norms):
+            for W, norms in zip(network.constrained_matrices, column_norms):
                 optimizer.kernels.max_norm_project(W, settings.max_norm, norms)
         if state.averager is not None:
             state.averager.update(theta)
