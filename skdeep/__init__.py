@@ -2,19 +2,21 @@
 
 Two estimators on a pure NumPy core, :class:`MLPSoftmaxClassifier` and
 :class:`MLPSVMClassifier`, plus the diagnostics the course notes prescribe
-(:func:`check_gradients`, :func:`sanity_check`) and tools to tune and ensemble
-them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`).
+(:func:`check_gradients`, :func:`sanity_check`), tools to tune and ensemble
+them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`), and a recipe
+for real tables (:func:`make_tabular_classifier`, :mod:`skdeep.preprocessing`).
 """
 
-from . import distributions
+from . import distributions, preprocessing
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
 from ._diagnostics import SanityReport, check_gradients, sanity_check
 from ._display import TrainingHistoryDisplay
 from ._persistence import skops_trusted_types
 from .model_selection import CoarseToFineSearchCV
+from .tabular import make_tabular_classifier
 
 # The only place the version is written: pyproject.toml reads this literal statically.
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CoarseToFineSearchCV",
@@ -24,6 +26,8 @@ __all__ = [
     "TrainingHistoryDisplay",
     "check_gradients",
     "distributions",
+    "make_tabular_classifier",
+    "preprocessing",
     "sanity_check",
     "skops_trusted_types",
 ]

@@ -31,10 +31,13 @@ MAX_SEED = np.iinfo(np.int32).max
 
 
 def resolved_batch_size(settings, n_samples):
-    """Mini-batch size: ``'auto'`` is ``min(200, n_samples)``."""
-    if settings.batch_size == "auto":
+    """Mini-batch size: ``'auto'`` is ``min(200, n_samples)``; a float is a fraction of the rows."""
+    batch_size = settings.batch_size
+    if batch_size == "auto":
         return min(200, n_samples)
-    return min(settings.batch_size, n_samples)
+    if isinstance(batch_size, float):
+        return max(1, min(n_samples, round(batch_size * n_samples)))
+    return min(batch_size, n_samples)
 
 
 def training_dtype(settings, X_dtype):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
 from .core import hyperparameters as core
 from .core.activations import ACTIVATIONS
@@ -157,9 +157,15 @@ is ``alpha=5e-4`` here).
     _p(
         "batch_size",
         "auto",
-        [StrOptions({"auto"}), _POSITIVE_INT],
-        "int or 'auto'",
-        "Mini-batch size; ``'auto'`` is ``min(200, n_samples)``.",
+        [StrOptions({"auto"}), _POSITIVE_INT, Interval(RealNotInt, 0, 1, closed="neither")],
+        "int, float or 'auto'",
+        """
+Mini-batch size: an int is a number of rows; ``'auto'`` is ``min(200,
+n_samples)``; a float in (0, 1) is a fraction of the training rows, so that
+every epoch takes about ``1 / batch_size`` steps whatever the table's size
+(small tables then still take many steps per epoch, large ones few big
+ones).
+""",
     ),
     _p(
         "learning_rate",

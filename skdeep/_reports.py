@@ -47,12 +47,22 @@ def warn_stochastic(params, report, state, incremental):
             f"call; {kept}.",
             UserWarning,
         )
-    elif not incremental and not report.converged and not report.stopped_by_hook:
+    elif (
+        not incremental
+        and not report.converged
+        and not report.stopped_by_hook
+        and not _runs_to_the_end(params, state)
+    ):
         _warn(
             f"Stochastic Optimizer: Maximum iterations ({params.max_iter}) reached and the "
             "optimization hasn't converged yet.",
             ConvergenceWarning,
         )
+
+
+def _runs_to_the_end(params, state):
+    """Whether reaching ``max_iter`` is the plan (a schedule ending there, no patience)."""
+    return params.n_iter_no_change is None or getattr(state.schedule, "horizon_bound", False)
 
 
 def warn_lbfgs(params, outcome):

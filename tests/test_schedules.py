@@ -284,3 +284,23 @@ def test_cosine_schedule_changes_the_rate_within_an_epoch(monkeypatch):
     np.testing.assert_allclose(rates, expected, rtol=1e-12)
     # The history records the rate at each epoch's start.
     assert [r["learning_rate"] for r in model.history_] == pytest.approx([0.1, 0.05])
+
+
+@pytest.mark.parametrize(
+    "params, warns",
+    [
+        ({}, True),
+        ({"learning_rate": "cosine"}, False),
+        ({"n_iter_no_change": None}, False),
+    ],
+)
+def test_max_iter_warning_only_when_stopping_was_expected(params, warns):
+    # A cosine schedule ends at max_iter by design, and n_iter_no_change=None
+    # asks for every epoch: reaching max_iter says nothing about convergence.
+    X, y = classification_data(n_samples=100)
+    model = small_model(max_iter=3, **{"tol": 0.0, "n_iter_no_change": 10, **params})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    found = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert found == warns

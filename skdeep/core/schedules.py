@@ -75,11 +75,15 @@ class Schedule:
     continuous : bool
         Whether the rate changes within an epoch (``rate`` is then evaluated at
         fractional epochs, once per batch).
+    horizon_bound : bool
+        Whether the schedule is planned to end at the horizon (then reaching it
+        is no sign of non-convergence).
     """
 
     name = "constant"
     hyperparameters = ()
     continuous = False
+    horizon_bound = False
 
     def __init__(self, learning_rate_init, *, horizon=None):
         self.learning_rate_init = learning_rate_init
@@ -216,6 +220,7 @@ class CosineDecay(Schedule):
     name = "cosine"
     hyperparameters = (WARMUP_EPOCHS,)
     continuous = True
+    horizon_bound = True
 
     def __init__(self, learning_rate_init, *, warmup_epochs=0.0, horizon=None):
         super().__init__(learning_rate_init, horizon=horizon)
