@@ -8,6 +8,7 @@ hyperparameters to keep in step with the registries.
 
 import contextlib
 import functools
+import math
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def resolved_batch_size(settings, n_samples):
     if batch_size == "auto":
         return min(200, n_samples)
     if isinstance(batch_size, float):
-        return max(1, min(n_samples, round(batch_size * n_samples)))
+        return max(1, min(n_samples, math.ceil(batch_size * n_samples)))
     return min(batch_size, n_samples)
 
 
@@ -154,6 +155,8 @@ def loop_settings(settings, n_samples, incremental, verbose):
     """How one call of the epoch loop trains (:class:`~skdeep.core.training.LoopSettings`)."""
     return LoopSettings(
         batch_size=resolved_batch_size(settings, n_samples),
+        # A fraction of the rows asks for a number of batches: make them equal.
+        even_batches=isinstance(settings.batch_size, float),
         max_epochs=1 if incremental else settings.max_iter,
         shuffle=settings.shuffle,
         tol=settings.tol,

@@ -161,10 +161,10 @@ is ``alpha=5e-4`` here).
         "int, float or 'auto'",
         """
 Mini-batch size: an int is a number of rows; ``'auto'`` is ``min(200,
-n_samples)``; a float in (0, 1) is a fraction of the training rows, so that
-every epoch takes about ``1 / batch_size`` steps whatever the table's size
-(small tables then still take many steps per epoch, large ones few big
-ones).
+n_samples)``; a float in (0, 1) is a fraction of the training rows: every
+epoch then takes about ``1 / batch_size`` steps of equal size whatever the
+table's size (small tables still take many steps per epoch, large ones few
+big ones).
 """,
     ),
     _p(

@@ -453,3 +453,25 @@ def test_chunked_prediction_matches_whole(sparse):
             proba = est.predict_proba(X_in)
     np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(proba, est.predict_proba(X_in), rtol=1e-12, atol=1e-14)
+
+
+def test_fractional_batch_size_gives_equal_batches(monkeypatch):
+    # batch_size=0.1 on 123 rows: ceil(12.3) = 13 rows at most, ten batches of
+    # 12 or 13 rows (no three-row remainder taking a full step).
+    from skdeep.core.objective import Objective
+
+    sizes = []
+    original = Objective.value_and_gradient
+
+    def recording(self, X, y, *args, **kwargs):
+        sizes.append(X.shape[0])
+        return original(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(Objective, "value_and_gradient", recording)
+    X, y = classification_data(n_samples=123)
+    fit_quietly(MLPSoftmaxClassifier(hidden_layer_sizes=(4,), batch_size=0.1, max_iter=2), X, y)
+    assert len(sizes) == 20 and sum(sizes) == 2 * 123
+    assert set(sizes) <= {12, 13}
+    sizes.clear()
+    fit_quietly(MLPSoftmaxClassifier(hidden_layer_sizes=(4,), batch_size=40, max_iter=1), X, y)
+    assert sizes == [40, 40, 40, 3]  # an int keeps MLPClassifier's batches

@@ -74,6 +74,11 @@ class LoopSettings:
     Parameters
     ----------
     batch_size : int
+        Largest number of rows per batch.
+    even_batches : bool
+        Split each epoch into ``ceil(n / batch_size)`` batches of equal size
+        (within one row) instead of full batches and a smaller last one, which
+        can be a handful of rows that would still take a full adaptive step.
     max_epochs : int
     shuffle : bool
     tol : float
@@ -88,6 +93,7 @@ class LoopSettings:
 
     batch_size: int
     max_epochs: int
+    even_batches: bool = False
     shuffle: bool = True
     tol: float = 1e-4
     n_iter_no_change: int = 10
@@ -305,7 +311,12 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
     network, optimizer, schedule = state.network, state.optimizer, state.schedule
     theta, grad, n_weights = network.theta, network.grad, network.n_weights
     n = reader.data.n_samples
-    starts = range(0, n, batch_size)
+    if settings.even_batches:
+        n_batches = -(-n // batch_size)
+        bounds = [round(i * n / n_batches) for i in range(n_batches + 1)]
+    else:
+        bounds = [*range(0, n, batch_size), n]
+    starts = bounds[:-1]
     progress_every = max(1, len(starts) // 10) if settings.verbose >= 2 and len(starts) >= 50 else 0
     loss_sum = weight_sum = 0.0
     before = None
@@ -316,7 +327,7 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
     for index, start in enumerate(starts):
         if continuous:
             lr = float(schedule.rate(epoch + index / len(starts)))
-        stop = min(start + batch_size, n)
+        stop = bounds[index + 1]
         Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
         if batch_weight == 0:
             continue
