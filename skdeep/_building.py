@@ -14,7 +14,6 @@ import numpy as np
 
 from .core.averaging import ParameterAverage
 from .core.hyperparameters import select
-from .core.kernels import backend_name_for
 from .core.losses import LOSSES, get_loss
 from .core.network import Network, NetworkSpec
 from .core.objective import Objective
@@ -133,7 +132,7 @@ def optimizer_spec(settings, network):
         hyperparameters,
         n_weights=network.n_weights,
         penalty=make_penalty(settings).coefficients,
-        kernels=backend_name_for(size),
+        kernels=network.kernels,
     )
 
 
@@ -148,7 +147,7 @@ def make_averager(settings, network):
     """A :class:`ParameterAverage` when ``average`` asks for one, else None."""
     if settings.average is None or settings.solver == "lbfgs":
         return None
-    return ParameterAverage(settings.average, kernels=backend_name_for(network.theta.size))
+    return ParameterAverage(settings.average, kernels=network.kernels)
 
 
 def loop_settings(settings, n_samples, incremental, verbose):
@@ -189,7 +188,7 @@ def rebuild_for_warm_start(settings, state, spec):
             "which changes the network's weights. Set warm_start=False to refit."
         )
     if spec != old.spec:
-        network = Network(spec, old.dtype)
+        network = Network(spec, old.dtype, kernels=old.kernels)
         network.theta[...], network.state[...] = old.theta, old.state
         state.network = network
     state.optimizer_spec = optimizer_spec(settings, state.network)
@@ -200,7 +199,7 @@ def rebuild_for_warm_start(settings, state, spec):
 
 def initial_network(settings, X, n_outputs, dtype, rng):
     """A freshly initialised :class:`Network` (draws from ``rng``)."""
-    network = Network(network_spec(settings, X.shape[1], n_outputs), dtype)
+    network = Network(network_spec(settings, X.shape[1], n_outputs), dtype, kernels="auto")
     sample = None
     if settings.weight_init == "lsuv":
         n = X.shape[0]

@@ -6,7 +6,7 @@ relative on a short fit), each deterministic. ``SKDEEP_KERNELS`` forces a backen
 
 import numpy as np
 import pytest
-from conftest import classification_data, fit_quietly
+from conftest import classification_data, fit_quietly, training_network
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.kernels import BACKEND_ENV, FUSED_MIN_PARAMETERS, backend_name_for
@@ -78,3 +78,19 @@ def test_small_networks_stay_on_numpy_unless_forced(monkeypatch):
     monkeypatch.setenv(BACKEND_ENV, "fortran")
     with pytest.raises(ValueError, match="fortran"):
         backend_name_for(10)
+
+
+@pytest.mark.parametrize(
+    "activation", ["relu", "leaky_relu", "tanh", "logistic", "elu", "selu", "silu", "gelu"]
+)
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_fused_bias_and_activation_agree(monkeypatch, activation, dropout):
+    # The compiled backend adds each hidden bias inside the activation's pass and
+    # sums its gradient in the backward pass; the models agree with NumPy's.
+    reference = _fit(monkeypatch, "numpy", activation=activation, dropout=dropout)
+    compiled = _fit(monkeypatch, "numba", activation=activation, dropout=dropout)
+    layers = training_network(compiled).layers
+    fused = [layer for layer in layers if getattr(layer, "bias_handed_on", False)]
+    assert bool(fused) == (activation != "gelu")  # gelu's compiled backward is not used
+    for a, b in zip(_arrays(compiled), _arrays(reference), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)

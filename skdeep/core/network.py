@@ -32,6 +32,7 @@ from .ensemble import MemberDense, MemberScale
 from .hyperparameters import declared, select
 from .inference import export, predict_scores
 from .initializers import INITIALIZERS, resolve_initializer
+from .kernels import backend_name_for, fusable_activations
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout
 
 __all__ = ["Network", "NetworkSpec", "lsuv_rescale", "predict_scores"]
@@ -125,14 +126,34 @@ class Network:
     spec : NetworkSpec
     dtype : numpy dtype
         Training precision (float32 or float64).
+    kernels : {"numpy", "numba", "auto"}, default="numpy"
+        Kernel backend of the element-wise work (see :mod:`.kernels`); "auto"
+        picks one for the network's size. With a compiled backend, each affine
+        layer followed by a fusable activation hands its bias to it (one pass
+        forward and backward).
+
+    Attributes
+    ----------
+    kernels : str
+        The backend in use.
     """
 
-    def __init__(self, spec, dtype):
+    def __init__(self, spec, dtype, kernels="numpy"):
         self.spec, self.dtype = spec, np.dtype(dtype)
         self.activation = spec.make_activation()
         self.layers = self._build_layers()
         self._bind_flat_vectors()
         self._capacity = 0
+        self.kernels = backend_name_for(self.theta.size) if kernels == "auto" else kernels
+        self._fuse_bias_and_activation()
+
+    def _fuse_bias_and_activation(self):
+        fusable = fusable_activations(self.kernels)
+        if self.activation.name not in fusable:
+            return
+        for dense, follower in zip(self.layers, self.layers[1:]):
+            if type(dense) is Dense and dense.use_bias and isinstance(follower, ActivationLayer):
+                follower.take_bias_from(dense, self.kernels)
 
     def _build_layers(self):
         spec, act = self.spec, self.activation
@@ -230,12 +251,13 @@ class Network:
         return {
             "spec": self.spec,
             "dtype": self.dtype.name,
+            "kernels": self.kernels,
             "theta": self.theta,
             "state": self.state,
         }
 
     def __setstate__(self, saved):
-        self.__init__(saved["spec"], saved["dtype"])
+        self.__init__(saved["spec"], saved["dtype"], saved.get("kernels", "numpy"))
         self.theta[...] = saved["theta"]
         self.state[...] = saved["state"]
 

@@ -134,6 +134,28 @@ def backend_name_for(n_parameters):
     return "numba" if "numba" in available_backends() else "numpy"
 
 
+def fusable_activations(name):
+    """Activations a backend can fuse with the bias without modifying their caches.
+
+    The NumPy path runs the activations' own code (:mod:`..activations`); the numba
+    backend fuses the bias into every activation whose derivative reads its output,
+    and into those reading their input for which its backward pass is compiled.
+
+    Parameters
+    ----------
+    name : {"numpy", "numba"}
+
+    Returns
+    -------
+    names : frozenset of str
+    """
+    if name != "numba":
+        return frozenset()
+    from .numba_backend.activations import COMPILED_BACKWARD_FROM_INPUT
+
+    return frozenset(OUTPUT_CACHED) | COMPILED_BACKWARD_FROM_INPUT
+
+
 __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
@@ -143,6 +165,7 @@ __all__ = [
     "OUTPUT_CACHED",
     "available_backends",
     "backend_name_for",
+    "fusable_activations",
     "get_backend",
     "load_backend",
 ]
