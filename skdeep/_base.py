@@ -25,13 +25,21 @@ from ._building import (
     training_dtype,
 )
 from ._callbacks import CallbackSupportMixin, EpochCallbacks, with_callbacks
-from ._data import check_training_data, combined_weights, encode_labels, max_abs, split
+from ._data import (
+    check_training_data,
+    check_validation_request,
+    combined_weights,
+    encode_labels,
+    given_validation,
+    max_abs,
+    split,
+)
 from ._prediction import PredictionMixin, scores_may_overflow
 from ._reports import warn_lbfgs, warn_stochastic
 from ._settings import settings_of
 from .core import checkpoint
 from .core.lbfgs import train_lbfgs
-from .core.training import run_epochs
+from .core.training import Dataset, run_epochs
 
 
 class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -62,7 +70,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
     # ----------------------------------------------------------- public API
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the network to data.
 
         Parameters
@@ -75,6 +83,15 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; each mini-batch loss is the
             weighted mean over the batch.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            Validation data for early stopping, instead of the split of
+            ``validation_fraction`` of ``X`` (then every row of ``X`` trains), as
+            ``HistGradientBoostingClassifier.fit`` takes it. Needs
+            ``early_stopping=True`` and a stochastic solver.
+        y_val : array-like of shape (n_val,), default=None
+            Labels of ``X_val``, all among those of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
@@ -82,8 +99,15 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_state")
+        validation = None if X_val is None and y_val is None else (X_val, y_val, sample_weight_val)
         return self._fit(
-            X, y, sample_weight, classes=None, incremental=False, continuing=continuing
+            X,
+            y,
+            sample_weight,
+            classes=None,
+            incremental=False,
+            continuing=continuing,
+            validation_data=validation,
         )
 
     @with_callbacks
@@ -141,7 +165,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         return "identity"
 
     # --------------------------------------------------------------- fitting
-    def _fit(self, X, y, sample_weight, classes, incremental, continuing):
+    def _fit(self, X, y, sample_weight, classes, incremental, continuing, validation_data=None):
         # scikit-learn's fit context has just validated every parameter.
         settings = settings_of(self, validate=False)
         # An exception part-way (a user callback, a bad label) must not leave a
@@ -151,7 +175,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         restore_point = checkpoint.take(self._state) if continuing else None
         try:
             return self._fit_unsafe(
-                settings, X, y, sample_weight, classes, incremental, restore_point
+                settings, X, y, sample_weight, classes, incremental, restore_point, validation_data
             )
         except BaseException:
             if restore_point is not None:
@@ -167,8 +191,12 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             self.__dict__.update(bookkeeping)
             raise
 
-    def _fit_unsafe(self, settings, X, y, sample_weight, classes, incremental, restore_point):
+    def _fit_unsafe(
+        self, settings, X, y, sample_weight, classes, incremental, restore_point, validation_data
+    ):
         continuing = restore_point is not None
+        if validation_data is not None:
+            check_validation_request(settings, validation_data)
         X, y, sample_weight = check_training_data(
             self, settings, X, y, sample_weight, reset=not continuing
         )
@@ -186,7 +214,11 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         if X.dtype != dtype:
             X = X.astype(dtype)
         # The split comes before the network is built, so an impossible split fails early.
-        train, validation = split(settings, X, y_index, weights, incremental, split_seed)
+        if validation_data is None:
+            train, validation = split(settings, X, y_index, weights, incremental, split_seed)
+        else:
+            train = Dataset(X, y_index, weights)
+            validation = given_validation(self, settings, validation_data, classes, dtype)
         if not continuing:
             state = new_training_state(settings, X, n_outputs, dtype, seed_source)
         else:

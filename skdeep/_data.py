@@ -120,6 +120,42 @@ def split(settings, X, y_index, weights, incremental, split_seed):
     )
 
 
+def check_validation_request(settings, validation_data):
+    """Refuse explicit validation data where no early stopping would read it."""
+    X_val, y_val, _ = validation_data
+    if X_val is None or y_val is None:
+        raise ValueError("X_val and y_val must be passed together.")
+    if not settings.early_stopping or settings.solver == "lbfgs":
+        raise ValueError(
+            "X_val and y_val are the validation set of early stopping: they need "
+            "early_stopping=True and a stochastic solver (got "
+            f"early_stopping={settings.early_stopping}, solver={settings.solver!r})."
+        )
+
+
+def given_validation(estimator, settings, validation_data, classes, dtype):
+    """The validation :class:`Dataset` of explicit ``X_val``, ``y_val``, ``sample_weight_val``.
+
+    ``X_val`` is checked against the features of the training data (which the
+    estimator has just recorded) and its labels against the training classes.
+    """
+    X_val, y_val, sample_weight_val = validation_data
+    X_val, y_val = validate_data(
+        estimator, X_val, y_val, accept_sparse="csr", dtype=dtype, reset=False, y_numeric=False
+    )
+    unseen = np.setdiff1d(np.unique(y_val), classes)
+    if unseen.size:
+        raise ValueError(f"y_val contains labels not in the training data: {unseen.tolist()!r}.")
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=np.float64, ensure_non_negative=True
+        )
+    weights = combined_weights(settings, y_val, sample_weight_val, classes)
+    if weights is not None and not np.any(weights > 0):
+        raise ValueError("sample_weight_val must contain at least one positive weight.")
+    return Dataset(X_val, np.searchsorted(classes, y_val), weights)
+
+
 def max_abs(X):
     """Largest absolute value of a dense or sparse matrix (0 for an empty one)."""
     values = X.data if sp.issparse(X) else X

@@ -3,6 +3,7 @@
 from sklearn.pipeline import Pipeline
 
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
+from .ensemble import CrossFitClassifier
 from .preprocessing import TabularEncoder
 
 HEADS = {"softmax": MLPSoftmaxClassifier, "svm": MLPSVMClassifier}
@@ -21,59 +22,64 @@ ENCODER_DEFAULTS = {
 CLASSIFIER_DEFAULTS = {
     "hidden_layer_sizes": (96, 96),
     "activation": "relu",
-    "n_members": 8,
     "output_init": "zero",
     "solver": "adam",
-    "learning_rate_init": 2e-3,
+    "learning_rate_init": 4e-3,
     "beta_2": 0.95,
     "learning_rate": "cosine",
     "max_iter": 40,
     "batch_size": 1 / 16,
     "alpha": 0.0,
     "early_stopping": True,
-    "validation_fraction": 0.2,
     "scoring": "loss",
-    "n_iter_no_change": 8,
+    "n_iter_no_change": 5,
     "tol": 0.0,
 }
-"""The classifier's settings in the recipe; the others keep the classifier's defaults."""
+"""Each network's settings in the recipe; the others keep the classifier's defaults."""
+
+ENSEMBLE_DEFAULTS = {"n_estimators": "auto", "row_budget": 10000, "n_jobs": None}
+"""The cross-fitted ensemble's settings (:class:`~skdeep.ensemble.CrossFitClassifier`)."""
 
 
 def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
-    """A classifier for real tables that beats gradient boosting with its defaults.
+    """A classifier for real tables, set up the way measurements on real tables favour.
 
     Returns an unfitted :class:`~sklearn.pipeline.Pipeline` of two steps that takes
     a pandas DataFrame as it comes (numbers, strings, categoricals, booleans,
     missing values):
 
-    * ``"encoder"``: a :class:`~skdeep.preprocessing.TabularEncoder` (numbers
-      scaled robustly, clipped smoothly and piecewise-linearly encoded; missing
-      values imputed and flagged; categories one-hot, rare ones merged);
-    * ``"classifier"``: an :class:`MLPSoftmaxClassifier` (or, with
-      ``head="svm"``, an :class:`MLPSVMClassifier`) set up as an ensemble of 8
-      members trained at once on two layers of 96 ReLU units, with a zero
-      output layer, Adam (``beta_2=0.95``) on a cosine schedule, and the
-      epoch of lowest validation loss kept (20% of the rows held out).
+    * ``"encoder"``: a :class:`~skdeep.preprocessing.TabularEncoder`: numbers
+      scaled robustly, clipped smoothly and piecewise-linearly encoded (8 bins);
+      missing values imputed and flagged; categories one-hot, rare ones merged;
+    * ``"classifier"``: a :class:`~skdeep.ensemble.CrossFitClassifier` of
+      :class:`MLPSoftmaxClassifier` networks (with ``head="svm"``,
+      :class:`MLPSVMClassifier`): each network has two layers of 96 ReLU units
+      and a zero-initialised output layer, trains with Adam
+      (``learning_rate_init=4e-3``, ``beta_2=0.95``) on a cosine schedule over
+      at most 40 epochs of 16 equal batches, and keeps the epoch of lowest
+      validation loss (patience 5) on its own fold of the rows; up to five
+      networks (``round(10000 / n_samples)``) are averaged.
 
     Every setting is a parameter of the pipeline (``encoder__n_bins``,
-    ``classifier__n_members``, ...), so ``get_params``/``set_params``,
-    ``clone``, pickling and searches such as ``RandomizedSearchCV`` work as
-    with any scikit-learn pipeline. The recipe's choices, and what each is
-    worth on real tables, are documented in the user guide and measured by
-    ``benchmarks/bench_tabular.py``; :class:`MLPSoftmaxClassifier` itself keeps
-    ``MLPClassifier``'s defaults.
+    ``classifier__n_estimators``, ``classifier__estimator__learning_rate_init``,
+    ...), so ``get_params``/``set_params``, ``clone``, pickling and searches such
+    as ``RandomizedSearchCV`` work as with any scikit-learn pipeline. The choices
+    and what each is worth on real tables are in the user guide and
+    ``doc/benchmarks.md`` (``benchmarks/bench_tabular.py`` measures them);
+    :class:`MLPSoftmaxClassifier` itself keeps ``MLPClassifier``'s defaults.
 
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
-        Seeds the classifier (initial weights, shuffling, the validation split).
+        Seeds the folds and every network (initial weights, shuffling).
     head : {'softmax', 'svm'}, default='softmax'
-        The output head: softmax cross-entropy or the multiclass hinge.
+        The networks' head: softmax cross-entropy or the multiclass hinge.
     **overrides
         Settings that replace the recipe's, by name: any parameter of
-        :class:`~skdeep.preprocessing.TabularEncoder` or of the classifier
-        (e.g. ``n_members=4``, ``n_bins=0``, ``max_iter=100``). A name that is
-        neither is a ``TypeError``.
+        :class:`~skdeep.preprocessing.TabularEncoder` (e.g. ``n_bins=0``), of
+        :class:`~skdeep.ensemble.CrossFitClassifier` (``n_estimators``,
+        ``row_budget``, ``n_jobs``) or of the networks (e.g. ``max_iter=100``,
+        ``n_members=8``). A name that is none of these is a ``TypeError``.
 
     Returns
     -------
@@ -86,30 +92,32 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
     >>> from skdeep import make_tabular_classifier
     >>> X = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3] * 25, "c": ["a", "b", "a", "b"] * 25})
     >>> y = [0, 1, 1, 0] * 25
-    >>> model = make_tabular_classifier(random_state=0, n_members=2, max_iter=5).fit(X, y)
+    >>> model = make_tabular_classifier(random_state=0, max_iter=5).fit(X, y)
     >>> model.predict_proba(X).shape
     (100, 2)
     """
     if head not in HEADS:
         raise ValueError(f"head must be one of {sorted(HEADS)}; got {head!r}.")
-    classifier_class = HEADS[head]
+    network_class = HEADS[head]
     encoder_settings = dict(ENCODER_DEFAULTS)
-    classifier_settings = dict(CLASSIFIER_DEFAULTS, random_state=random_state)
+    network_settings = dict(CLASSIFIER_DEFAULTS)
+    ensemble_settings = dict(ENSEMBLE_DEFAULTS)
     encoder_names = set(TabularEncoder().get_params())
-    classifier_names = set(classifier_class().get_params())
+    network_names = set(network_class().get_params()) - {"random_state"}
     for name, value in overrides.items():
         if name in encoder_names:
             encoder_settings[name] = value
-        elif name in classifier_names:
-            classifier_settings[name] = value
+        elif name in ensemble_settings:
+            ensemble_settings[name] = value
+        elif name in network_names:
+            network_settings[name] = value
         else:
             raise TypeError(
                 f"make_tabular_classifier got an unexpected setting {name!r}: it is neither a "
-                f"parameter of TabularEncoder nor of {classifier_class.__name__}."
+                f"parameter of TabularEncoder, of CrossFitClassifier nor of "
+                f"{network_class.__name__}."
             )
-    return Pipeline(
-        [
-            ("encoder", TabularEncoder(**encoder_settings)),
-            ("classifier", classifier_class(**classifier_settings)),
-        ]
+    ensemble = CrossFitClassifier(
+        network_class(**network_settings), random_state=random_state, **ensemble_settings
     )
+    return Pipeline([("encoder", TabularEncoder(**encoder_settings)), ("classifier", ensemble)])

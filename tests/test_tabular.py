@@ -11,9 +11,10 @@ from sklearn.pipeline import Pipeline
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, make_tabular_classifier
 from skdeep.distributions import loguniform
+from skdeep.ensemble import CrossFitClassifier
 from skdeep.preprocessing import TabularEncoder
 
-QUICK = dict(n_members=2, max_iter=6, hidden_layer_sizes=(16,))
+QUICK = dict(n_estimators=2, max_iter=6, hidden_layer_sizes=(16,))
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +37,13 @@ def test_recipe_is_a_pipeline_of_encoder_and_classifier():
     assert isinstance(model, Pipeline)
     assert [name for name, _ in model.steps] == ["encoder", "classifier"]
     assert isinstance(model.named_steps["encoder"], TabularEncoder)
-    classifier = model.named_steps["classifier"]
-    assert isinstance(classifier, MLPSoftmaxClassifier)
-    assert classifier.random_state == 3 and classifier.n_members > 1
+    ensemble = model.named_steps["classifier"]
+    assert isinstance(ensemble, CrossFitClassifier)
+    assert isinstance(ensemble.estimator, MLPSoftmaxClassifier)
+    assert ensemble.random_state == 3 and ensemble.estimator.early_stopping
     params = model.get_params()
-    assert params["classifier__learning_rate"] == "cosine"
+    assert params["classifier__estimator__learning_rate"] == "cosine"
+    assert params["classifier__n_estimators"] == "auto"
     assert params["encoder__n_bins"] > 0
     # The classifier's own defaults stay MLPClassifier's: the recipe is separate.
     assert MLPSoftmaxClassifier().n_members == 1
@@ -60,11 +63,12 @@ def test_recipe_fits_a_raw_dataframe(table):
 
 
 def test_overrides_reach_the_right_step():
-    model = make_tabular_classifier(n_bins=0, n_members=3, alpha=1e-3, clip=None)
-    assert model.get_params()["encoder__n_bins"] == 0
-    assert model.get_params()["encoder__clip"] is None
-    assert model.get_params()["classifier__n_members"] == 3
-    assert model.get_params()["classifier__alpha"] == 1e-3
+    model = make_tabular_classifier(n_bins=0, n_members=3, alpha=1e-3, clip=None, n_estimators=4)
+    params = model.get_params()
+    assert params["encoder__n_bins"] == 0 and params["encoder__clip"] is None
+    assert params["classifier__estimator__n_members"] == 3
+    assert params["classifier__estimator__alpha"] == 1e-3
+    assert params["classifier__n_estimators"] == 4
     with pytest.raises(TypeError, match="n_member"):
         make_tabular_classifier(n_member=3)
     with pytest.raises(ValueError, match="head"):
@@ -74,8 +78,9 @@ def test_overrides_reach_the_right_step():
 def test_svm_head(table):
     X, y = table
     model = make_tabular_classifier(random_state=0, head="svm", margin=0.5, **QUICK).fit(X, y)
-    assert isinstance(model.named_steps["classifier"], MLPSVMClassifier)
-    assert model.named_steps["classifier"].margin == 0.5
+    networks = model.named_steps["classifier"].estimators_
+    assert len(networks) == 2 and all(isinstance(n, MLPSVMClassifier) for n in networks)
+    assert networks[0].margin == 0.5
     assert model.predict_proba(X).shape == (len(y), 2)
 
 
@@ -95,7 +100,10 @@ def test_searchable_and_cross_validated(table):
     assert scores.shape == (3,) and np.all(scores > 0.5)
     search = RandomizedSearchCV(
         make_tabular_classifier(random_state=0, **QUICK),
-        {"classifier__learning_rate_init": loguniform(1e-3, 1e-2), "encoder__n_bins": [0, 4]},
+        {
+            "classifier__estimator__learning_rate_init": loguniform(1e-3, 1e-2),
+            "encoder__n_bins": [0, 4],
+        },
         n_iter=2,
         cv=2,
         random_state=0,
