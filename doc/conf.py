@@ -92,6 +92,10 @@ autosummary_context = {
             "fit, predict, predict_proba, predict_log_proba, decision_function, "
             "get_params, set_params"
         ),
+        "CrossFitClassifier": "fit, predict, predict_proba, predict_log_proba",
+        "RobustSmoothScaler": "fit, transform, fit_transform",
+        "PiecewiseLinearEncoder": "fit, transform, get_feature_names_out",
+        "TabularEncoder": "fit, transform, fit_transform, get_feature_names_out",
     }
 }
 numpydoc_show_class_members = False

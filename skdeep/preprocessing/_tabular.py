@@ -248,7 +248,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
 def _as_frame(X, estimator, reset=False):
     """``X`` as a pandas DataFrame, its columns checked against ``fit``'s (as scikit-learn does)."""
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is in the tabular and dev extras
+        raise ImportError(
+            "TabularEncoder needs pandas; install it with pip install 'skdeep[tabular]'."
+        ) from None
 
     if hasattr(X, "columns"):
         # Counts and names the columns (or checks them), without converting X.
