@@ -308,3 +308,26 @@ def test_ablation_run_with_cached_peers(tmp_path, monkeypatch, capsys):
     # Without HGB at all, the time target is n/a rather than an error.
     bench_tabular.main([*common, "--only-recipe", "--contenders", "recipe"])
     assert "- skdeep recipe: total fit time <= 3x HGB's: **n/a**" in capsys.readouterr().out
+
+
+def test_ablation_ranks_each_variant_against_the_peers_alone():
+    from benchmarks.tabular import ablation
+
+    def record(contender, table, accuracy, fit_time=1.0):
+        return {
+            "suite": "ten", "table": table, "contender": contender, "accuracy": accuracy,
+            "log_loss": 1 - accuracy, "fit_time": fit_time, "error": None,
+        }  # fmt: skip
+
+    records = []
+    for table, peers in {"a": (0.70, 0.80, 0.90), "b": (0.60, 0.50, 0.40)}.items():
+        records += [record(p, table, acc) for p, acc in zip(ablation.PEERS, peers)]
+        records.append(record("skdeep recipe", table, 0.85, fit_time=0.5))
+        records.append(record("recipe[worse]", table, 0.10, fit_time=2.0))
+    rows = {row["contender"]: row for row in ablation.summarise(records, "ten")}
+    # Table a: 0.85 is second of four; table b: first. The variant is last on both.
+    assert rows["skdeep recipe"]["rank"] == 1.5 and rows["recipe[worse]"]["rank"] == 4.0
+    assert rows["skdeep recipe"]["wins_mlp"] == 2 and rows["recipe[worse]"]["wins_mlp"] == 0
+    assert rows["skdeep recipe"]["time_vs_hgb"] == pytest.approx(0.5)
+    text = ablation.markdown({"ten": list(rows.values())})
+    assert "| skdeep recipe | 1.50 | 2/2 |" in text
