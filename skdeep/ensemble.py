@@ -193,7 +193,11 @@ class CrossFitClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # A model fitted on fewer classes than the ensemble sees is placed by label.
             columns = np.searchsorted(self.classes_, model.classes_)
             total[:, columns] += model.predict_proba(X)
-        return total / len(self.estimators_)
+        # The models may compute in float32, whose rows sum to one only within
+        # float32 rounding; normalising the float64 mean makes them sum to one
+        # within float64 rounding (what metrics such as log_loss check).
+        total /= total.sum(axis=1, keepdims=True)
+        return total
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.

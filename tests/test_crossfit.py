@@ -1,9 +1,12 @@
 """Explicit validation sets (X_val) and the cross-fitted ensemble built on them."""
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import classification_data, fit_quietly
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import log_loss
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -94,6 +97,23 @@ def test_probabilities_are_the_models_mean():
         CrossFitClassifier(MLPSoftmaxClassifier(**NET), n_estimators=3, random_state=0), X, y
     )
     np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_float32_models_give_probabilities_that_sum_to_one():
+    # Each model computes in float32; the ensemble's rows must still sum to one
+    # within float64 rounding, or log_loss warns that they are not probabilities.
+    X, y = classification_data(n_samples=200, n_classes=3)
+    model = fit_quietly(
+        CrossFitClassifier(MLPSoftmaxClassifier(**NET), n_estimators=3, random_state=0),
+        X.astype(np.float32),
+        y,
+    )
+    proba = model.predict_proba(X.astype(np.float32))
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=4 * np.finfo(np.float64).eps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_loss(y, proba)
 
 
 def test_works_with_histgradientboosting_too():
