@@ -66,6 +66,8 @@ def worker(args):
             batch_size=200,
             max_iter=epochs,
             tol=0.0,
+            batch_norm=args.batch_norm,
+            dropout=args.dropout,
             random_state=0,
         )
         model.fit(X[:n_rows], y[:n_rows])
@@ -99,7 +101,8 @@ def run_worker(tree, activation, args):
     command = [sys.executable, os.path.abspath(__file__), "--worker", "--tree", tree]
     command += ["--activation", activation, "--dtype", args.dtype]
     command += ["--n-samples", str(args.n_samples), "--epochs", str(args.epochs)]
-    command += ["--fits", str(args.fits)]
+    command += ["--fits", str(args.fits), "--dropout", str(args.dropout)]
+    command += ["--batch-norm"] if args.batch_norm else []
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -116,6 +119,8 @@ def main(argv=None):
     parser.add_argument("--baseline", default="HEAD~1", help="git revision to compare with")
     parser.add_argument("--activations", nargs="+", default=["relu", "leaky_relu"])
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    parser.add_argument("--batch-norm", action="store_true", help="batch_norm=True")
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout rate")
     parser.add_argument("--n-samples", type=int, default=20000)
     parser.add_argument("--epochs", type=int, default=3, help="epochs per timed fit")
     parser.add_argument("--fits", type=int, default=2, help="timed fits per subprocess")
@@ -156,7 +161,8 @@ def main(argv=None):
         print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print()
         print(
-            f"(256,) {args.dtype}, {args.n_samples} x 784, Adam, batch 200: "
+            f"(256,) {args.dtype}, batch_norm={args.batch_norm}, dropout={args.dropout}, "
+            f"{args.n_samples} x 784, Adam, batch 200: "
             "seconds per epoch, median (min-max)"
         )
         print()

@@ -22,6 +22,7 @@ CONFIGS = {
     "momentum": dict(solver="sgd", nesterovs_momentum=False, learning_rate_init=0.05),
     "adagrad": dict(solver="adagrad", learning_rate_init=0.05),
     "rmsprop l1": dict(solver="rmsprop", penalty="l1", alpha=1e-4),
+    "adam batch norm + dropout": dict(solver="adam", batch_norm=True, dropout=0.3),
 }
 
 

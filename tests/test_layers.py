@@ -187,6 +187,26 @@ def test_batch_norm_running_statistics_converge_to_data_statistics():
     np.testing.assert_allclose(layer.state["running_var"], x.var(axis=0, ddof=1), rtol=1e-9)
 
 
+@pytest.mark.parametrize("kernels", ["numpy", "numba"])
+def test_full_batch_statistics_replace_the_running_ones(kernels):
+    # After full-batch training (L-BFGS) the running statistics are the statistics
+    # of the whole training set, whatever the layer's momentum and backend.
+    if kernels == "numba":
+        pytest.importorskip("numba")
+    rng = np.random.default_rng(15)
+    spec = NetworkSpec(6, (4,), 3, activation="relu", batch_norm=True)
+    network = Network(spec, np.float64, kernels=kernels)
+    network.initialize("xavier", rng)
+    norm = next(layer for layer in network.layers if isinstance(layer, BatchNorm))
+    momentum = norm.momentum
+    x = _batch(rng, n=50)
+    network.set_batch_norm_statistics(x)
+    pre_norm = x @ network.dense_layers[0].params["W"]
+    np.testing.assert_allclose(norm.state["running_mean"], pre_norm.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(norm.state["running_var"], pre_norm.var(axis=0, ddof=1), rtol=1e-12)
+    assert norm.momentum == momentum
+
+
 def test_batch_norm_inference_uses_running_statistics():
     # Prediction goes through the inference form, where batch norm is folded into
     # the preceding affine layer with its running statistics.

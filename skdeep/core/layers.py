@@ -31,7 +31,13 @@ from .kernels import load_backend
 
 
 class Layer:
-    """Common plumbing: parameter/gradient views and the output buffer."""
+    """Common plumbing: parameter/gradient views and the output buffer.
+
+    ``kernels`` names the backend of :mod:`.kernels` that runs the layer's
+    element-wise work (batch norm, dropout); the network sets it to its own.
+    """
+
+    kernels = "numpy"
 
     def param_specs(self):
         """Return the trainable arrays as ``(name, shape, group)`` tuples."""
@@ -145,12 +151,10 @@ class Dense(Layer):
 
 
 class BatchNormCache(NamedTuple):
-    """Cache of :class:`BatchNorm`: normalised input and the batch statistics."""
+    """Cache of :class:`BatchNorm`: the normalised input and the batch's inverse std."""
 
     x_hat: np.ndarray
     inv_std: np.ndarray
-    mean: np.ndarray
-    var: np.ndarray
 
 
 class BatchNorm(Layer):
@@ -184,7 +188,9 @@ class BatchNorm(Layer):
     def allocate(self, max_rows, dtype):
         self._out = np.empty((max_rows, self.width), dtype=dtype)
         self._x_hat = np.empty((max_rows, self.width), dtype=dtype)
-        self._scratch = np.empty((max_rows, self.width), dtype=dtype)
+        self._dx = np.empty((max_rows, self.width), dtype=dtype)
+        self._mean = np.empty(self.width, dtype=dtype)
+        self._inv_std = np.empty(self.width, dtype=dtype)
 
     def forward(self, x, rng=None):
         """Normalise ``x`` with its batch statistics and update the running ones.
@@ -201,44 +207,16 @@ class BatchNorm(Layer):
         cache : BatchNormCache
         """
         n = x.shape[0]
-        gamma, beta = self.params["gamma"], self.params["beta"]
-        y = self._out[:n]
-        mean = x.mean(axis=0)
-        x_hat = self._x_hat[:n]
-        np.subtract(x, mean, out=x_hat)
-        var = np.einsum("ij,ij->j", x_hat, x_hat) / n
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
-        x_hat *= inv_std
-        np.multiply(x_hat, gamma, out=y)
-        y += beta
-        self.update_running_statistics(mean, var, n, self.momentum)
-        return y, BatchNormCache(x_hat, inv_std, mean, var)
-
-    def update_running_statistics(self, mean, var, n_rows, momentum):
-        """Blend a batch's statistics into the running ones.
-
-        Parameters
-        ----------
-        mean, var : ndarray of shape (width,)
-            Batch mean and (biased) batch variance.
-        n_rows : int
-            Rows of the batch (for the unbiased variance).
-        momentum : float
-            Weight of the old values; 0 replaces them.
-        """
-        unbiased_var = var * (n_rows / max(n_rows - 1, 1))
-        running_mean, running_var = self.state["running_mean"], self.state["running_var"]
-        if momentum == 0:  # assign: 0 * inf would be NaN
-            running_mean[...] = mean
-            running_var[...] = unbiased_var
-        else:
-            running_mean *= momentum
-            running_mean += (1 - momentum) * mean
-            running_var *= momentum
-            running_var += (1 - momentum) * unbiased_var
+        y, x_hat = self._out[:n], self._x_hat[:n]
+        load_backend(self.kernels).batchnorm_forward(
+            x, self.params["gamma"], self.params["beta"],
+            self.state["running_mean"], self.state["running_var"], self.momentum,
+            self.epsilon, self._mean, self._inv_std, x_hat, y,
+        )  # fmt: skip
+        return y, BatchNormCache(x_hat, self._inv_std)
 
     def backward(self, dy, cache):
-        r"""Gradients of the batch-normalised output (overwrites ``dy``, not the cache).
+        r"""Gradients of the batch-normalised output (consumes ``dy``, not the cache).
 
         With :math:`g = dy \cdot \gamma`:
         :math:`dx = \frac{1}{\sigma N}(N g - \sum g - \hat x \sum g \hat x)`.
@@ -251,19 +229,14 @@ class BatchNorm(Layer):
         Returns
         -------
         dx : ndarray of shape (n_rows, width)
-            The ``dy`` array, overwritten.
+            The layer's input-gradient buffer.
         """
-        n = dy.shape[0]
-        x_hat = cache.x_hat
-        dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
-        np.sum(dy, axis=0, out=dbeta)
-        np.einsum("ij,ij->j", dy, x_hat, out=dgamma)
-        correction = np.multiply(x_hat, dgamma, out=self._scratch[:n])
-        dy *= n
-        dy -= dbeta
-        dy -= correction
-        dy *= self.params["gamma"] * cache.inv_std / n
-        return dy
+        dx = self._dx[: dy.shape[0]]
+        load_backend(self.kernels).batchnorm_backward(
+            dy, cache.x_hat, cache.inv_std, self.params["gamma"],
+            self.grads["gamma"], self.grads["beta"], dx,
+        )  # fmt: skip
+        return dx
 
 
 class Dropout(Layer):
@@ -306,15 +279,16 @@ class Dropout(Layer):
             return x, None
         n = x.shape[0]
         mask, y = self._mask[:n], self._out[:n]
+        # The run's generator draws the uniforms, so every backend turns the same
+        # draws into the same mask.
         rng.random(out=mask, dtype=mask.dtype)
-        np.multiply(mask >= self.rate, 1.0 / (1.0 - self.rate), out=mask)
-        np.multiply(x, mask, out=y)
+        load_backend(self.kernels).dropout_forward(x, mask, self.rate, y)
         return y, mask
 
     def backward(self, dy, cache):
         """Apply the same mask to the gradient (in place)."""
         if cache is not None:
-            dy *= cache
+            load_backend(self.kernels).dropout_backward(dy, cache)
         return dy
 
 

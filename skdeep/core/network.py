@@ -145,6 +145,8 @@ class Network:
         self._bind_flat_vectors()
         self._capacity = 0
         self.kernels = backend_name_for(self.theta.size) if kernels == "auto" else kernels
+        for layer in self.layers:
+            layer.kernels = self.kernels
         self._fuse_bias_and_activation()
 
     def _fuse_bias_and_activation(self):
@@ -361,12 +363,18 @@ class Network:
         ----------
         X : ndarray or sparse matrix of shape (n_rows, n_features)
         """
-        if not any(isinstance(layer, BatchNorm) for layer in self.layers):
+        batch_norms = [layer for layer in self.layers if isinstance(layer, BatchNorm)]
+        if not batch_norms:
             return
-        _, caches = self.forward(X)
-        for layer, cache in zip(self.layers, caches):
-            if isinstance(layer, BatchNorm):
-                layer.update_running_statistics(cache.mean, cache.var, X.shape[0], momentum=0)
+        # A training pass with momentum 0 replaces the running statistics by the batch's.
+        momenta = [layer.momentum for layer in batch_norms]
+        try:
+            for layer in batch_norms:
+                layer.momentum = 0.0
+            self.forward(X)
+        finally:
+            for layer, momentum in zip(batch_norms, momenta):
+                layer.momentum = momentum
 
     def inference_params(self, theta=None, state=None):
         """Export the network as plain ``act(h @ W + b)`` layers.
