@@ -8,7 +8,10 @@ is a fresh subprocess:
 * ``MLPClassifier``;
 * skdeep with a **cold** compile cache (``NUMBA_CACHE_DIR`` an empty directory: the
   compiled kernels are built during the first fit, as after installing);
-* skdeep with a **warm** cache (a directory filled by one untimed run before).
+* skdeep with a **warm** cache (a directory filled by one untimed run before);
+* the same with ``alpha=1e-4 / 200``: skdeep adds ``alpha`` to the mean loss where
+  MLPClassifier divides it by the batch size (200), so this is MLPClassifier's
+  default penalty, and the stopping rule then sees the same kind of loss curve.
 
 The contenders alternate within each round. Networks under 20,000 parameters
 train on NumPy (numba is not even imported), so the cold/warm distinction only
@@ -36,7 +39,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHAPES = [(128,), (512, 256)]
 
 
-def worker(kind, hidden):
+def worker(kind, hidden, alpha=None):
     """Import, fit twice on digits and print the timings as JSON.
 
     Parameters
@@ -45,6 +48,8 @@ def worker(kind, hidden):
         Which estimator.
     hidden : tuple of int
         ``hidden_layer_sizes``.
+    alpha : float, optional
+        ``alpha`` of the estimator (its default when None).
     """
     import warnings
 
@@ -60,9 +65,11 @@ def worker(kind, hidden):
     else:
         from sklearn.neural_network import MLPClassifier as Estimator
     imported = time.perf_counter()
-    model = Estimator(hidden_layer_sizes=hidden, random_state=0).fit(X, y)
+    params = dict(hidden_layer_sizes=hidden, random_state=0)
+    params.update({} if alpha is None else {"alpha": alpha})
+    model = Estimator(**params).fit(X, y)
     first = time.perf_counter()
-    Estimator(hidden_layer_sizes=hidden, random_state=0).fit(X, y)
+    Estimator(**params).fit(X, y)
     second = time.perf_counter()
     numba_loaded = "numba" in sys.modules
     print(
@@ -78,7 +85,7 @@ def worker(kind, hidden):
     )
 
 
-def run_worker(kind, hidden, cache_dir=None):
+def run_worker(kind, hidden, cache_dir=None, alpha=None):
     """Run one worker subprocess and return its timings.
 
     Parameters
@@ -87,6 +94,8 @@ def run_worker(kind, hidden, cache_dir=None):
     hidden : tuple of int
     cache_dir : str, optional
         ``NUMBA_CACHE_DIR`` of the subprocess.
+    alpha : float, optional
+        ``alpha`` of the estimator.
 
     Returns
     -------
@@ -97,8 +106,19 @@ def run_worker(kind, hidden, cache_dir=None):
         env["NUMBA_CACHE_DIR"] = cache_dir
     command = [sys.executable, os.path.abspath(__file__), "--worker", kind]
     command += [",".join(map(str, hidden))]
+    command += [] if alpha is None else ["--alpha", repr(alpha)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _contenders(cold_cache, warm_cache):
+    """The runs of one round: (label, kind, NUMBA_CACHE_DIR, alpha)."""
+    return [
+        ("MLPClassifier", "sklearn", None, None),
+        ("skdeep, cold cache", "skdeep", cold_cache, None),
+        ("skdeep, warm cache", "skdeep", warm_cache, None),
+        ("skdeep, warm cache, alpha=1e-4/200", "skdeep", warm_cache, 1e-4 / 200),
+    ]
 
 
 def main(argv=None):
@@ -112,10 +132,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--alpha", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         kind, hidden = args.worker
-        worker(kind, tuple(int(h) for h in hidden.split(",")))
+        worker(kind, tuple(int(h) for h in hidden.split(",")), args.alpha)
         return
 
     print(f"command: python benchmarks/bench_first_fit.py {' '.join(sys.argv[1:])}".rstrip())
@@ -129,13 +150,8 @@ def main(argv=None):
             for hidden in SHAPES:
                 cold_cache = tempfile.mkdtemp(prefix="skdeep_cold_cache_")
                 try:
-                    contenders = [
-                        ("MLPClassifier", "sklearn", None),
-                        ("skdeep, cold cache", "skdeep", cold_cache),
-                        ("skdeep, warm cache", "skdeep", warm_cache),
-                    ]
-                    for label, kind, cache in contenders:
-                        timing = run_worker(kind, hidden, cache)
+                    for label, kind, cache, alpha in _contenders(cold_cache, warm_cache):
+                        timing = run_worker(kind, hidden, cache, alpha)
                         results.setdefault((hidden, label), []).append(timing)
                 finally:
                     shutil.rmtree(cold_cache, ignore_errors=True)
@@ -152,7 +168,7 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|---|")
     for hidden in SHAPES:
         reference = np.median([t["first"] for t in results[hidden, "MLPClassifier"]])
-        for label in ("MLPClassifier", "skdeep, cold cache", "skdeep, warm cache"):
+        for label, *_ in _contenders(None, None):
             runs = results[hidden, label]
             median = {key: float(np.median([t[key] for t in runs])) for key in runs[0]}
             per_epoch = 1000 * median["second"] / median["epochs"]
