@@ -33,6 +33,10 @@ import time
 import numpy as np
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# This repository's benchmarks package (the timed skdeep is chosen per worker).
+sys.path.insert(1, REPO_ROOT)
+
+from benchmarks.common.machine import load_average_text  # noqa: E402
 
 
 def worker(args):
@@ -150,7 +154,7 @@ def main(argv=None):
         times = {(name, a): [] for name in trees for a in args.activations}
         print(f"command: python benchmarks/bench_ab.py {' '.join(sys.argv[1:])}".rstrip())
         print(f"SKDEEP_KERNELS={os.environ.get('SKDEEP_KERNELS', '(unset)')}")
-        print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average at start: {load_average_text()}")
         for round_index in range(args.rounds):
             order = list(trees.items())
             if round_index % 2:
@@ -158,7 +162,7 @@ def main(argv=None):
             for activation in args.activations:
                 for name, tree in order:
                     times[name, activation] += run_worker(tree, activation, args)
-        print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average at end: {load_average_text()}")
         print()
         print(
             f"(256,) {args.dtype}, batch_norm={args.batch_norm}, dropout={args.dropout}, "

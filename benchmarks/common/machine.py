@@ -37,6 +37,17 @@ def load_average():
     return None
 
 
+def load_average_text():
+    """The load averages as ``"1.05, 0.99, 1.02"`` (``"n/a"`` where the OS has none).
+
+    Returns
+    -------
+    str
+    """
+    loads = load_average()
+    return "n/a" if loads is None else ", ".join(f"{x:.2f}" for x in loads)
+
+
 def _cpu_model_and_simd():
     cpu, flags = "?", ""
     try:
