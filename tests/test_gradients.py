@@ -433,3 +433,24 @@ def test_relative_error_definition():
     # ||a - 1.01 a|| / (||a|| + 1.01 ||a||) = 0.01 / 2.01
     assert relative_error(a, 1.01 * a) == pytest.approx(0.01 / 2.01)
     assert relative_error(a, np.zeros(3)) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("smoothing", [0.1, 0.3])
+def test_check_gradients_label_smoothing(smoothing, n_classes):
+    # The smoothed targets change the softmax head's gradient: checked numerically.
+    X, y = _data(n_classes, seed=11)
+    est = _fitted("softmax", n_classes, X, y, label_smoothing=smoothing, activation="gelu")
+    _assert_estimator_gradients(est, X, y, expected_keys=_keys(len(HIDDEN), False))
+
+
+@pytest.mark.parametrize("head", list(HEADS))
+def test_check_gradients_recipe_settings(head):
+    # The real-table recipe's network: zero output layer, no L2, decoupled decay,
+    # cosine schedule; after a few epochs the output layer is no longer zero.
+    X, y = _data(3, seed=12)
+    est = _fitted(
+        head, 3, X, y, output_init="zero", alpha=0.0, weight_decay=0.02,
+        learning_rate="cosine", solver="adam", beta_2=0.95,
+    )  # fmt: skip
+    _assert_estimator_gradients(est, X, y, expected_keys=_keys(len(HIDDEN), False))
