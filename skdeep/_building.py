@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .core._registry import lookup
 from .core.averaging import ParameterAverage
 from .core.hyperparameters import select
 from .core.losses import LOSSES, get_loss
@@ -100,13 +101,13 @@ def _blas_controller():
 
 def make_loss(settings):
     """The head of the settings, built with the settings it declares."""
-    return get_loss(settings.head, **select(LOSSES[settings.head], settings.values))
+    return get_loss(settings.head, **select(lookup(settings.head, LOSSES, "loss"), settings.values))
 
 
 def make_penalty(settings):
     """The weight penalty of the settings."""
     name = settings.penalty
-    declared = {} if name is None else select(PENALTIES[name], settings.values)
+    declared = {} if name is None else select(lookup(name, PENALTIES, "penalty"), settings.values)
     return Penalty(name, settings.alpha, **declared)
 
 
@@ -123,7 +124,7 @@ def optimizer_spec(settings, network):
     """
     # lbfgs never runs the stochastic loop; its state holds a plain SGD spec.
     name = "sgd" if settings.solver == "lbfgs" else settings.solver
-    hyperparameters = select(OPTIMIZERS[name], settings.values)
+    hyperparameters = select(lookup(name, OPTIMIZERS, "solver"), settings.values)
     size, dtype = network.theta.size, network.dtype.name
     return OptimizerSpec(
         name,
@@ -139,7 +140,7 @@ def optimizer_spec(settings, network):
 def make_schedule(settings):
     """The learning-rate schedule of the settings."""
     name = settings.learning_rate
-    declared = select(SCHEDULES[name], settings.values)
+    declared = select(lookup(name, SCHEDULES, "learning-rate schedule"), settings.values)
     return get_schedule(name, settings.learning_rate_init, horizon=settings.max_iter, **declared)
 
 

@@ -11,6 +11,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .core._registry import lookup
 from .core.losses import LOSSES, log_probabilities, probabilities
 from .core.network import predict_scores
 
@@ -115,7 +116,7 @@ class PredictionMixin:
         """Scores of the fitted network, an ensemble's members combined by the head."""
         activation = self._state.network.activation
         scores = predict_scores(self.coefs_, self.intercepts_, activation, X)
-        return LOSSES[self.loss].combine(scores) if scores.ndim == 3 else scores
+        return lookup(self.loss, LOSSES, "loss").combine(scores) if scores.ndim == 3 else scores
 
     def _scores_or_error(self, scores):
         if not np.all(np.isfinite(scores)):

@@ -96,7 +96,7 @@ class NetworkSpec:
 
     def make_activation(self):
         """Return the activation object of the hidden layers."""
-        return ACTIVATIONS[self.activation](**dict(self.activation_params))
+        return lookup(self.activation, ACTIVATIONS, "activation")(**dict(self.activation_params))
 
     def layout_changes(self, other):
         """Names of the settings whose change from ``self`` to ``other`` reshapes the weights.
@@ -302,7 +302,7 @@ class Network:
             uses the initialiser's defaults.
         """
         name = resolve_initializer(weight_init, self.activation)
-        draw = INITIALIZERS[name]
+        draw = lookup(name, INITIALIZERS, "initializer")
         if hyperparameters is None:
             settings = {h.name: h.default for h in declared(draw)}
         else:
