@@ -6,7 +6,7 @@ relative on a short fit), each deterministic. ``SKDEEP_KERNELS`` forces a backen
 
 import numpy as np
 import pytest
-from conftest import classification_data, fit_quietly, training_network
+from conftest import classification_data, fit_quietly, training_network, training_state
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.kernels import BACKEND_ENV, FUSED_MIN_PARAMETERS, backend_name_for
@@ -45,8 +45,8 @@ def _arrays(model):
 def test_backends_agree_in_float64(monkeypatch, cls, config):
     reference = _fit(monkeypatch, "numpy", cls, **CONFIGS[config])
     compiled = _fit(monkeypatch, "numba", cls, **CONFIGS[config])
-    assert compiled._state.optimizer.kernel_backend == "numba"
-    assert reference._state.optimizer.kernel_backend == "numpy"
+    assert training_state(compiled).optimizer.kernel_backend == "numba"
+    assert training_state(reference).optimizer.kernel_backend == "numpy"
     for a, b in zip(_arrays(compiled), _arrays(reference), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(compiled.loss_curve_, reference.loss_curve_, rtol=1e-10)

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import training_network
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -146,7 +147,7 @@ def _one_sgd_epoch(model, X, y, coefs, intercepts):
         _quiet(model.fit, X, y)
         return [W.copy() for W in model.coefs_] + [b.copy() for b in model.intercepts_]
     _quiet(model.fit, X, y)
-    network = model._state.network  # no public setter for the training weights
+    network = training_network(model)  # no public setter for the training weights
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         network.theta[network.param_slices[f"coefs_{i}"]] = W.ravel()
         network.theta[network.param_slices[f"intercepts_{i}"]] = b
