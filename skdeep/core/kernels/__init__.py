@@ -3,9 +3,9 @@
 Two backends define the same functions with the same signatures (the names are
 listed in :data:`KERNELS`):
 
-* :mod:`.numpy_backend`, the reference: NumPy ufuncs writing into ``out=`` arrays,
-  operation for operation the arithmetic of today's layers and optimizers. It is the
-  specification, the fallback and what the tests compare against.
+* :mod:`.numpy_backend`, the reference: NumPy ufuncs writing into ``out=`` arrays.
+  It is the specification, the path small networks and installations without numba
+  train on, and what the tests compare the compiled kernels against.
 * :mod:`.numba_backend`: one compiled loop per kernel, which reads and writes each
   array once and keeps intermediates in registers. It rounds like the reference, so
   the two agree to the last bit except where a transcendental function (``tanh``,
@@ -18,11 +18,12 @@ nothing per call (the reference's piecewise activations need one temporary).
 Inputs documented as *consumed* may hold anything on return. Randomness stays with
 the caller: dropout kernels receive uniforms drawn from the run's generator.
 
-Selection: :func:`get_backend` returns the numba backend when numba can be imported
-and the NumPy one otherwise; ``SKDEEP_KERNELS=numpy`` or ``SKDEEP_KERNELS=numba`` in
-the environment forces one (forcing numba without numba installed is an error).
-Nothing is imported until :func:`get_backend` is first called, so importing skdeep
-does not pay numba's import (about 0.2 s).
+Selection: a network picks its backend once, by size (:func:`backend_name_for`):
+numba for networks of at least :data:`FUSED_MIN_PARAMETERS` parameters when numba
+can be imported, NumPy otherwise; its layers and optimizer then use that backend.
+``SKDEEP_KERNELS=numpy`` or ``SKDEEP_KERNELS=numba`` in the environment forces one
+(forcing numba without numba installed is an error). A backend is imported on first
+use, so importing skdeep does not pay numba's import (about 0.2 s).
 """
 
 import importlib
