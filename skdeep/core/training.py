@@ -182,7 +182,11 @@ class _BatchReader:
         if isinstance(index, slice) or self.buffer is None:
             Xb = data.X[index]
         else:
-            Xb = np.take(data.X, index, axis=0, out=self.buffer[: stop - start])
+            # mode="clip": with the default mode="raise" NumPy gathers into a
+            # temporary and copies it into ``out``; the indices are rows of X by
+            # construction, so clipping never applies and the copy is saved (the
+            # gather alone is 1.5x faster; an epoch gains under 1%, bench_ab.py).
+            Xb = np.take(data.X, index, axis=0, out=self.buffer[: stop - start], mode="clip")
         yb = data.y[index]
         if data.sample_weight is None:
             return Xb, yb, None, float(stop - start)
