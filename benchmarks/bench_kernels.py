@@ -156,8 +156,9 @@ def _step_case(backend, rule, arrays, grad0, n_weights):
     penalty = dict(n_weights=n_weights, l2=1e-4 / BATCH)
     calls = {
         "adam": lambda: backend.adam_step(theta, grad, m, v, scratch, 1e-3, 10, **penalty),
-        "adam+avg": lambda: backend.adam_step(
-            theta, grad, m, v, scratch, 1e-3, 10, average=avg, average_keep=0.99, **penalty
+        "adam+avg": lambda: (
+            backend.adam_step(theta, grad, m, v, scratch, 1e-3, 10, **penalty),
+            backend.ema_update(avg, theta, scratch, 0.99),
         ),
         "nesterov": lambda: backend.sgd_step(theta, grad, m, scratch, 1e-3, **penalty),
         "adagrad": lambda: backend.adagrad_step(theta, grad, v, scratch, 1e-3, **penalty),

@@ -23,7 +23,7 @@ from skdeep.core.kernels import INPUT_CACHED, KERNELS, OUTPUT_CACHED
 from skdeep.core.kernels import numpy_backend as REF
 from skdeep.core.layers import BatchNorm, Dropout
 from skdeep.core.optimizers import OPTIMIZERS
-from skdeep.core.penalties import Penalty, project_max_norm
+from skdeep.core.penalties import Penalty
 
 try:
     NB = kernels.load_backend("numba")
@@ -116,7 +116,9 @@ def _run_steps(backend, rule, dtype, n=1000, n_weights=600, steps=3, grads=None,
     for t in range(1, steps + 1):
         grad = rng.standard_normal(n).astype(dtype) if grads is None else grads.copy()
         args = [theta, grad, *states, scratch, 0.05] + ([t] if rule == "adam" else [])
-        kernel(*args, **keywords, n_weights=n_weights, average=average, average_keep=0.7, **extra)
+        kernel(*args, **keywords, n_weights=n_weights, **extra)
+        if average is not None:  # as the training loop runs it: after the step
+            backend.ema_update(average, theta, scratch, 0.7)
     return [theta, *states] + ([] if average is None else [average])
 
 
@@ -182,11 +184,12 @@ def test_reference_steps_reproduce_todays_optimizers(rule, dtype):
             n_weights=n_weights,
             l2=alpha * (1 - l1_ratio),
             l1=alpha * l1_ratio,
-            average=average,
-            average_keep=min(0.7, (1.0 + t - 1) / (10.0 + t - 1)),  # n_updates = t - 1
         )
         if average is None:  # ParameterAverage starts at the first updated parameters
             average = mine.copy()
+        else:
+            keep = min(0.7, (1.0 + t - 1) / (10.0 + t - 1))  # n_updates = t - 1
+            REF.ema_update(average, mine, scratch, keep)
     np.testing.assert_array_equal(mine, theta)
     np.testing.assert_array_equal(average, averager.average)
 
@@ -455,6 +458,14 @@ def test_numba_batch_norm_agrees_with_numpy(rows, dtype):
     ref, compiled = _batch_norm_pass(REF, x), _batch_norm_pass(NB, x)
     for key, value in ref.items():
         assert_agree(compiled[key], value, ulps=rows + 4)
+
+
+def project_max_norm(W, max_norm):
+    """The definition, with boolean indexing: rescale the columns longer than ``max_norm``."""
+    norms = np.sqrt(np.einsum("ij,ij->j", W, W))
+    too_long = norms > max_norm
+    if np.any(too_long):
+        W[:, too_long] *= (max_norm / norms[too_long]).astype(W.dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -1,4 +1,4 @@
-r"""Weight penalties and the max-norm constraint.
+r"""Weight penalties.
 
 All penalties are one elastic-net formula with a penalty-specific L1 share
 :math:`r` (as in scikit-learn's ``SGDClassifier``):
@@ -12,9 +12,9 @@ Penalties apply to weight matrices only, never to biases or batch-norm parameter
 the network lays the weights out first in its flat parameter vector, so the
 penalised part is one contiguous slice. The L1 (sub)gradient at exactly 0 is 0.
 
-Max-norm (Srebro et al.; used with dropout by Hinton et al.) projects each unit's
-incoming weight vector -- a column of ``W`` -- back onto the ball of radius ``c``
-after every update.
+The max-norm constraint (Srebro et al.; used with dropout by Hinton et al.), which
+projects each unit's incoming weight vector back onto a ball after every update, is
+a kernel: ``max_norm_project`` in :mod:`.kernels`.
 """
 
 import numpy as np
@@ -118,19 +118,3 @@ class Penalty:
             np.sign(weights, out=term)
             term *= self.alpha * self.l1_share
             gradient += term
-
-
-def project_max_norm(W, max_norm):
-    """Scale every column of ``W`` whose L2 norm exceeds ``max_norm`` back onto the ball.
-
-    Parameters
-    ----------
-    W : ndarray of shape (fan_in, fan_out)
-        Modified in place.
-    max_norm : float
-        Radius ``c``.
-    """
-    norms = np.sqrt(np.einsum("ij,ij->j", W, W))
-    too_long = norms > max_norm
-    if np.any(too_long):
-        W[:, too_long] *= (max_norm / norms[too_long]).astype(W.dtype)

@@ -70,15 +70,13 @@ def adam(w, g, i, s1, s2, k, step64):
 
 
 @inline
-def span(theta, grad, s1, s2, avg, rule, c, k, step64, pen, use_avg):
+def span(theta, grad, s1, s2, rule, c, k, step64, pen):
     """One pass of ``rule`` over a range, with the penalty when ``pen``.
 
-    ``c = (l2, l1, decay, 1 - keep)`` rounded to the dtype. ``rule`` is a constant
-    function where this is inlined and ``pen`` a constant; ``use_avg`` is the same on
-    every iteration, so LLVM hoists its branch out of the loop (unswitching) and
-    vectorises both versions.
+    ``c = (l2, l1, decay)`` rounded to the dtype. ``rule`` is a constant function
+    where this is inlined and ``pen`` a constant, so LLVM vectorises the loop.
     """
-    l2, l1, decay, omk = c
+    l2, l1, decay = c
     for i in range(theta.size):
         w = theta[i]
         g = grad[i]
@@ -88,43 +86,38 @@ def span(theta, grad, s1, s2, avg, rule, c, k, step64, pen, use_avg):
             # same bits for finite weights; fewer loop versions compile much faster.
             g = (g + w * l2) + (type(w)(w > 0) - type(w)(w < 0)) * l1
             w = w * decay
-        w = rule(w, g, i, s1, s2, k, step64)
-        theta[i] = w
-        if use_avg:
-            a = avg[i]
-            avg[i] = a + (w - a) * omk
+        theta[i] = rule(w, g, i, s1, s2, k, step64)
 
 
 @inline
-def _range(theta, grad, s1, s2, avg, lo, hi, rule, c, k, step64, pen, use_avg):
+def _range(theta, grad, s1, s2, lo, hi, rule, c, k, step64, pen):
     """``span`` on ``[lo, hi)`` through slices: LLVM vectorises ``range(n)`` loops
     over views, not ``range(lo, hi)`` loops (whose start might be negative)."""
     s1 = s1[lo:hi] if s1.size else s1
     s2 = s2[lo:hi] if s2.size else s2
-    avg = avg[lo:hi] if use_avg else avg
-    span(theta[lo:hi], grad[lo:hi], s1, s2, avg, rule, c, k, step64, pen, use_avg)
+    span(theta[lo:hi], grad[lo:hi], s1, s2, rule, c, k, step64, pen)
 
 
 @inline
-def _both(theta, grad, s1, s2, avg, lo, mid, hi, rule, c, k, step64, use_avg):
+def _both(theta, grad, s1, s2, lo, mid, hi, rule, c, k, step64):
     """The penalised part ``[lo, mid)`` and the rest ``[mid, hi)`` of a range."""
-    _range(theta, grad, s1, s2, avg, lo, mid, rule, c, k, step64, True, use_avg)
-    _range(theta, grad, s1, s2, avg, mid, hi, rule, c, k, step64, False, use_avg)
+    _range(theta, grad, s1, s2, lo, mid, rule, c, k, step64, True)
+    _range(theta, grad, s1, s2, mid, hi, rule, c, k, step64, False)
 
 
 @inline
-def _serial(theta, grad, s1, s2, avg, n_weights, rule, c, k, step64, use_avg):
-    _both(theta, grad, s1, s2, avg, 0, n_weights, theta.size, rule, c, k, step64, use_avg)
+def _serial(theta, grad, s1, s2, n_weights, rule, c, k, step64):
+    _both(theta, grad, s1, s2, 0, n_weights, theta.size, rule, c, k, step64)
 
 
 @inline
-def _parallel(theta, grad, s1, s2, avg, n_weights, rule, c, k, step64, use_avg):
+def _parallel(theta, grad, s1, s2, n_weights, rule, c, k, step64):
     n = theta.size
     for chunk in prange((n + CHUNK - 1) // CHUNK):
         lo = chunk * CHUNK
         hi = min(lo + CHUNK, n)
         mid = min(max(n_weights, lo), hi)
-        _both(theta, grad, s1, s2, avg, lo, mid, hi, rule, c, k, step64, use_avg)
+        _both(theta, grad, s1, s2, lo, mid, hi, rule, c, k, step64)
 
 
 # The rule must be a constant where its loop is compiled: with a run-time rule LLVM
@@ -134,63 +127,63 @@ def _parallel(theta, grad, s1, s2, avg, n_weights, rule, c, k, step64, use_avg):
 
 
 @kernel
-def _sgd_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, sgd, c, k, step64, use_avg)
+def _sgd_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, sgd, c, k, step64)
 
 
 @parallel_kernel
-def _sgd_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, sgd, c, k, step64, use_avg)
+def _sgd_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, sgd, c, k, step64)
 
 
 @kernel
-def _momentum_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, momentum, c, k, step64, use_avg)
+def _momentum_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, momentum, c, k, step64)
 
 
 @parallel_kernel
-def _momentum_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, momentum, c, k, step64, use_avg)
+def _momentum_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, momentum, c, k, step64)
 
 
 @kernel
-def _nesterov_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, nesterov, c, k, step64, use_avg)
+def _nesterov_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, nesterov, c, k, step64)
 
 
 @parallel_kernel
-def _nesterov_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, nesterov, c, k, step64, use_avg)
+def _nesterov_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, nesterov, c, k, step64)
 
 
 @kernel
-def _adagrad_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, adagrad, c, k, step64, use_avg)
+def _adagrad_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, adagrad, c, k, step64)
 
 
 @parallel_kernel
-def _adagrad_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, adagrad, c, k, step64, use_avg)
+def _adagrad_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, adagrad, c, k, step64)
 
 
 @kernel
-def _rmsprop_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, rmsprop, c, k, step64, use_avg)
+def _rmsprop_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, rmsprop, c, k, step64)
 
 
 @parallel_kernel
-def _rmsprop_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, rmsprop, c, k, step64, use_avg)
+def _rmsprop_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, rmsprop, c, k, step64)
 
 
 @kernel
-def _adam_serial(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _serial(theta, grad, s1, s2, avg, n_weights, adam, c, k, step64, use_avg)
+def _adam_serial(theta, grad, s1, s2, n_weights, c, k, step64):
+    _serial(theta, grad, s1, s2, n_weights, adam, c, k, step64)
 
 
 @parallel_kernel
-def _adam_parallel(theta, grad, s1, s2, avg, n_weights, c, k, step64, use_avg):
-    _parallel(theta, grad, s1, s2, avg, n_weights, adam, c, k, step64, use_avg)
+def _adam_parallel(theta, grad, s1, s2, n_weights, c, k, step64):
+    _parallel(theta, grad, s1, s2, n_weights, adam, c, k, step64)
 
 
 DRIVERS = {

@@ -6,7 +6,7 @@ import numpy as np
 def max_norm_project(W, max_norm, norms):
     """Scale every column of ``W`` whose L2 norm exceeds ``max_norm`` back onto the ball.
 
-    The same arithmetic as :func:`skdeep.core.penalties.project_max_norm` without its
+    The definition (columns longer than ``max_norm`` rescaled onto the ball) without
     boolean indexing: columns within the ball are multiplied by exactly 1.
 
     Parameters

@@ -6,10 +6,10 @@ Each step fuses, in this order, what the training loop runs per batch around the
    ``l1 * sign(w)``, added to ``grad`` exactly as :class:`~skdeep.core.penalties.Penalty`
    does, from the parameters *before* the step);
 2. optional decoupled weight decay on the same prefix (AdamW), ``w *= 1 - lr * wd``;
-3. the update rule, the same operations in the same order as
-   :mod:`skdeep.core.optimizers`, so that the results are the same bit for bit;
-4. optional exponential moving average of the parameters,
-   ``average += (1 - keep) * (theta - average)`` (see :mod:`skdeep.core.averaging`).
+3. the update rule.
+
+The moving average of the parameters (:func:`ema_update`) is a kernel of its own: the
+training loop applies the max-norm projection between the step and the average.
 
 ``grad`` is consumed: it may hold anything on return (this backend leaves the
 penalised gradient in it, the numba backend leaves it unchanged). ``scratch`` is a
@@ -60,11 +60,6 @@ def ema_update(average, theta, scratch, keep):
     average += scratch
 
 
-def _finish(theta, scratch, average, average_keep):
-    if average is not None:
-        ema_update(average, theta, scratch, average_keep)
-
-
 def sgd_step(
     theta,
     grad,
@@ -77,8 +72,6 @@ def sgd_step(
     l2=0.0,
     l1=0.0,
     weight_decay=0.0,
-    average=None,
-    average_keep=0.0,
 ):
     r"""One SGD step, plain, with momentum or with Nesterov momentum.
 
@@ -106,10 +99,6 @@ def sgd_step(
         Penalty coefficients: the gradient gains ``l2 * w + l1 * sign(w)``.
     weight_decay : float, default=0.0
         Decoupled decay: ``w *= 1 - lr * weight_decay`` before the update.
-    average : ndarray of shape (n,) or None, default=None
-        Exponential moving average of the parameters, updated after the step.
-    average_keep : float, default=0.0
-        Weight of the old average.
     """
     _regularise(theta, grad, scratch, n_weights, lr, l2, l1, weight_decay)
     step = scratch
@@ -126,7 +115,6 @@ def sgd_step(
             theta += step
         else:
             theta += velocity
-    _finish(theta, scratch, average, average_keep)
 
 
 def _adaptive_update(theta, grad, cache, scratch, lr, epsilon):
@@ -150,8 +138,6 @@ def adagrad_step(
     l2=0.0,
     l1=0.0,
     weight_decay=0.0,
-    average=None,
-    average_keep=0.0,
 ):
     r"""One Adagrad step: :math:`c \mathrel{+}= g^2`, then the scaled gradient step.
 
@@ -165,14 +151,13 @@ def adagrad_step(
         Sum of squared gradients, updated in place.
     lr : float
     epsilon : float, default=1e-8
-    n_weights, l2, l1, weight_decay, average, average_keep
+    n_weights, l2, l1, weight_decay
         As in :func:`sgd_step`.
     """
     _regularise(theta, grad, scratch, n_weights, lr, l2, l1, weight_decay)
     np.multiply(grad, grad, out=scratch)
     cache += scratch
     _adaptive_update(theta, grad, cache, scratch, lr, epsilon)
-    _finish(theta, scratch, average, average_keep)
 
 
 def rmsprop_step(
@@ -187,8 +172,6 @@ def rmsprop_step(
     l2=0.0,
     l1=0.0,
     weight_decay=0.0,
-    average=None,
-    average_keep=0.0,
 ):
     r"""One RMSProp step: :math:`c \leftarrow \rho c + (1 - \rho) g^2`, then as Adagrad.
 
@@ -201,7 +184,7 @@ def rmsprop_step(
     lr : float
     rho : float, default=0.9
     epsilon : float, default=1e-8
-    n_weights, l2, l1, weight_decay, average, average_keep
+    n_weights, l2, l1, weight_decay
         As in :func:`sgd_step`.
     """
     _regularise(theta, grad, scratch, n_weights, lr, l2, l1, weight_decay)
@@ -211,7 +194,6 @@ def rmsprop_step(
     cache *= rho
     cache += scratch
     _adaptive_update(theta, grad, cache, scratch, lr, epsilon)
-    _finish(theta, scratch, average, average_keep)
 
 
 def adam_step(
@@ -229,8 +211,6 @@ def adam_step(
     l2=0.0,
     l1=0.0,
     weight_decay=0.0,
-    average=None,
-    average_keep=0.0,
 ):
     r"""One Adam step with the bias corrections folded into the step size.
 
@@ -250,7 +230,7 @@ def adam_step(
         Step number, from 1 (the caller counts).
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
-    n_weights, l2, l1, weight_decay, average, average_keep
+    n_weights, l2, l1, weight_decay
         As in :func:`sgd_step`.
     """
     _regularise(theta, grad, scratch, n_weights, lr, l2, l1, weight_decay)
@@ -268,4 +248,3 @@ def adam_step(
     np.divide(m, scratch, out=scratch)
     scratch *= -step_size  # a np.float64: multiplied in double, as optimizers.Adam does
     theta += scratch
-    _finish(theta, scratch, average, average_keep)
