@@ -9,6 +9,7 @@ are made.
 """
 
 import functools
+import math
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -242,7 +243,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             )
         self._state = state
         self.classes_ = classes
-        largest_weights = self._export(state, epochs, validation, best_validation_score)
+        largest_weights = self._export(state, epochs, validation, best_validation_score, continuing)
         self._refuse_overflowing_scores(state, largest_weights, train, X)
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
@@ -298,7 +299,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
         self._scores_or_error(self._network_scores(X_head))
 
-    def _export(self, state, epochs, validation, best_validation_score):
+    def _export(self, state, epochs, validation, best_validation_score, continuing):
         coefs, intercepts = state.predicting_params()
         # Per layer max |W|, max |b| and fan-in: two reductions per array and no
         # temporary; a NaN or an infinity shows in them.
@@ -317,9 +318,14 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         # across calls is history_[-1]["epoch"]. t_ counts samples across calls.
         self.n_iter_ = epochs
         self.t_ = state.samples_seen
+        # history_ is read from the state when asked for (see the property). A
+        # continuing call folds only its own losses into the best one, not every
+        # earlier call's again (a stream of partial_fit calls would pay for its
+        # length on every call).
+        earlier_curve = getattr(self, "loss_curve_", None) if continuing else None
+        n_losses = 0 if earlier_curve is None else len(earlier_curve)
+        earlier_best = None if earlier_curve is None else getattr(self, "best_loss_", None)
         self.loss_curve_ = list(state.loss_curve)
-        self.history_ = [dict(record) for record in state.history]
-        finite = [value for value in self.loss_curve_ if np.isfinite(value)]
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else float("nan")
         if validation is not None:
             self.validation_scores_ = list(state.validation_scores)
@@ -329,8 +335,28 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
+            if earlier_best is None:  # a first call, or one after validated calls
+                earlier_best, n_losses = float("nan"), 0
+            finite = [v for v in self.loss_curve_[n_losses:] if math.isfinite(v)]
+            if math.isfinite(earlier_best):
+                finite.append(earlier_best)
             self.best_loss_ = min(finite) if finite else float("nan")
         return largest
+
+    @property
+    def history_(self):
+        """One record per epoch, across calls (see the class's Attributes).
+
+        Built from the training state when read, as a fresh copy each time: a
+        caller may change what it gets without changing the model, and a call
+        does not pay for copying every earlier epoch's record.
+        """
+        state = self.__dict__.get("_state")
+        if state is None or "coefs_" not in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: it has no history_."
+            )
+        return [dict(record) for record in state.history]
 
     def _predicting_attributes(self, state, classes):
         """Fitted attributes that make a copy of this estimator predict like ``state``."""

@@ -302,3 +302,40 @@ def test_warm_start_honours_changed_learning_rate(data):
     rates = [record["learning_rate"] for record in model.history_]
     # Epochs 4-6 (index 3-5) under the new step schedule: 0.002 * 0.5 ** epoch_index.
     np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (3, 4, 5)], rtol=1e-12)
+
+
+def test_curves_stay_whole_through_a_stream_of_calls(data):
+    # Each call exports only its own records; the attributes must still describe
+    # every epoch of every call, as one export of the whole state would.
+    X, y = data
+    model = MLPSoftmaxClassifier(hidden_layer_sizes=(8,), random_state=0)
+
+    def assert_whole(n_epochs):
+        assert len(model.history_) == len(model.loss_curve_) == n_epochs
+        assert [r["epoch"] for r in model.history_] == list(range(1, n_epochs + 1))
+        assert [r["loss"] for r in model.history_] == model.loss_curve_
+        assert model.best_loss_ == min(model.loss_curve_)
+
+    for k in range(1, 31):
+        model.partial_fit(X, y, classes=np.unique(y))
+        assert_whole(k)
+    # Labels it cannot fit: the losses rise, and the best stays an earlier call's.
+    shuffled = np.random.default_rng(0).permutation(y)
+    model.partial_fit(X, shuffled)
+    assert model.loss_curve_[-1] > min(model.loss_curve_[:-1])
+    assert_whole(31)
+    model.partial_fit(X, y)
+    model.set_params(warm_start=True, max_iter=3)
+    fit_quietly(model, X, y)
+    assert_whole(35)
+    # A validated warm start has no best_loss_; the next plain call covers every epoch.
+    model.set_params(early_stopping=True)
+    fit_quietly(model, X, y)
+    assert model.best_loss_ is None
+    model.set_params(early_stopping=False)
+    model.partial_fit(X, y)
+    assert_whole(model.history_[-1]["epoch"])
+    # A fresh fit starts the curves again.
+    model.set_params(warm_start=False)
+    fit_quietly(model, X, y)
+    assert_whole(model.n_iter_)
