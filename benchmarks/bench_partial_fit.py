@@ -15,6 +15,7 @@ Usage::
 
     python benchmarks/bench_partial_fit.py            # the six cases, 60 calls each
     python benchmarks/bench_partial_fit.py --quick    # 15 calls each
+    python benchmarks/bench_partial_fit.py --earlier-calls 5000   # late in a long stream
 """
 
 import argparse
@@ -53,7 +54,7 @@ def _contenders(hidden):
     }
 
 
-def measure_case(n_features, hidden, dtype, rows, calls):
+def measure_case(n_features, hidden, dtype, rows, calls, earlier_calls=0):
     """Median seconds per ``partial_fit`` call of each contender on one block.
 
     Parameters
@@ -65,6 +66,8 @@ def measure_case(n_features, hidden, dtype, rows, calls):
         Rows per block.
     calls : int
         Timed calls per contender.
+    earlier_calls : int, default=0
+        Untimed calls before the timed ones: the cost of a call late in a long stream.
 
     Returns
     -------
@@ -78,6 +81,8 @@ def measure_case(n_features, hidden, dtype, rows, calls):
     results = {name: {"times": [], "errors": []} for name in models}
     for model in models.values():
         model.partial_fit(X, y, classes=np.arange(10))  # untimed: fixes the classes
+        for _ in range(earlier_calls):
+            model.partial_fit(X, y)
 
     def measure(name, _round):
         started = time.perf_counter()
@@ -99,19 +104,28 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=60, help="timed calls per contender")
     parser.add_argument("--rows", type=int, default=200, help="rows per partial_fit block")
     parser.add_argument("--quick", action="store_true", help="15 calls per contender")
+    parser.add_argument(
+        "--earlier-calls",
+        type=int,
+        default=0,
+        help="untimed calls before the timed ones (a call late in a long stream)",
+    )
     args = parser.parse_args(argv)
     calls = 15 if args.quick else args.calls
     silence_convergence_warnings()
     info = {"loadavg_start": load_average()}
     print(f"command: python {' '.join(sys.argv)}")
-    print(f"one partial_fit on {args.rows} rows, 10 classes, one BLAS thread, {calls} calls\n")
+    print(
+        f"one partial_fit on {args.rows} rows, 10 classes, one BLAS thread, {calls} calls"
+        f" after {args.earlier_calls + 1} untimed ones\n"
+    )
     print("| shape | dtype | skdeep ms | MLPClassifier ms | skdeep / MLPClassifier |")
     print("|---|---|---|---|---|")
     result_sets = []
     with limited_threads(1):
         for label, (n_features, hidden) in SHAPES.items():
             for dtype in ("float32", "float64"):
-                res = measure_case(n_features, hidden, dtype, args.rows, calls)
+                res = measure_case(n_features, hidden, dtype, args.rows, calls, args.earlier_calls)
                 ours, theirs = res["skdeep"]["median"], res["MLPClassifier"]["median"]
                 print(
                     f"| {label} | {dtype} | {fmt(ours * 1e3, '.2f')} | "

@@ -144,7 +144,7 @@ class CrossFitClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
-        self.classes_ = np.unique(y)
+        self.classes_, y_index = np.unique(y, return_inverse=True)
         rng = check_random_state(self.random_state)
         n_folds = max(2, round(1 / self.validation_fraction))
         if self.n_estimators == "auto":
@@ -156,7 +156,7 @@ class CrossFitClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # Every fold needs every class: with fewer samples of a class than folds,
         # fewer (larger) folds; with a single sample, no held-out rows at all, and
         # the one model validates on its training rows.
-        smallest_class = np.bincount(np.unique(y, return_inverse=True)[1]).min()
+        smallest_class = np.bincount(y_index).min()
         n_folds = min(n_folds, smallest_class)
         if n_folds < 2:
             rows = np.arange(X.shape[0])
