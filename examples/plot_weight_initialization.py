@@ -1,4 +1,4 @@
-"""
+r"""
 =================================================
 Weight initialisation: activations through depth
 =================================================
@@ -8,16 +8,16 @@ with 500 units per layer and look at the distribution of every layer's
 activations right after initialisation, before any training.
 
 * With small random weights (Gaussian, standard deviation 0.01) each layer
-  multiplies the spread of its input by about :math:`0.01 \\sqrt{500} \\approx
+  multiplies the spread of its input by about :math:`0.01 \sqrt{500} \approx
   0.22`, so after a few layers every activation is essentially zero: the
   gradients with respect to the weights (proportional to those activations)
   vanish and nothing learns.
-* Xavier/Glorot initialisation (variance :math:`1/\\text{fan\\_in}` for square
+* Xavier/Glorot initialisation (variance :math:`1/\text{fan\_in}` for square
   layers) keeps a ``tanh`` network alive: the spread of the activations shrinks
   only slowly with depth and hardly any unit of the first layer saturates.
 * With ReLU, Xavier "breaks": ReLU zeroes half of its input, so the variance
   halves at each layer and the last layers collapse towards zero again. He
-  initialisation (variance :math:`2/\\text{fan\\_in}`, "note the additional /2")
+  initialisation (variance :math:`2/\text{fan\_in}`, "note the additional /2")
   compensates exactly and keeps the ReLU activations alive at every depth.
 
 The network is built with :mod:`skdeep.core` directly (the same

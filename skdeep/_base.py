@@ -1,18 +1,21 @@
-"""Shared estimator base: the fit / partial_fit flow.
+"""Shared estimator base: the fit / partial_fit flow of classifiers and regressors.
 
 The estimator layer is thin: freeze the validated parameters into
 :class:`~skdeep._settings.Settings`, validate the data (:mod:`skdeep._data`),
 build the network and its training state (:mod:`skdeep._building`), train with
 :mod:`skdeep.core`, and copy the results into fitted attributes. No mathematics
 lives here, and nothing below reads a parameter from ``self`` once the settings
-are made.
+are made. What differs between a classifier and a regressor is what the
+targets are (labels and classes, or numbers and their scale): the subclasses
+supply that through the ``_targets`` hooks, and the flow is written once.
 """
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ._building import (
@@ -25,17 +28,9 @@ from ._building import (
     rebuild_for_warm_start,
     training_dtype,
 )
-from ._callbacks import CallbackSupportMixin, EpochCallbacks, with_callbacks
-from ._data import (
-    check_training_data,
-    check_validation_request,
-    combined_weights,
-    encode_labels,
-    given_validation,
-    max_abs,
-    split,
-)
-from ._prediction import PredictionMixin, scores_may_overflow
+from ._callbacks import CallbackSupportMixin, EpochCallbacks
+from ._data import check_training_data, check_validation_request, max_abs, split
+from ._prediction import NetworkScoresMixin, scores_may_overflow
 from ._reports import warn_lbfgs, warn_stochastic
 from ._settings import settings_of
 from .core import checkpoint
@@ -43,12 +38,28 @@ from .core.lbfgs import train_lbfgs
 from .core.training import Dataset, run_epochs
 
 
-class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
-    """Base of the skdeep classifiers; not for direct use.
+class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
+    """Base of the skdeep networks; not for direct use.
 
     Subclasses define ``__init__`` (their parameters, checked against
-    :func:`skdeep._parameters.parameter_table` by the tests), ``loss`` (the head)
-    and, if their probabilities need it, ``_after_fit``.
+    :func:`skdeep._parameters.parameter_table` by the tests), ``loss`` (the head),
+    their public ``fit``/``partial_fit`` (which call :meth:`_fit`), and the
+    target hooks:
+
+    * ``_target_kind``: ``"classification"`` or ``"regression"`` (how ``y`` is
+      validated);
+    * ``_targets(settings, y, sample_weight, classes, continuing, incremental,
+      dtype)``: the encoded targets, the training weights, the number of
+      outputs and what describes them (the classes, the target's scale), as a
+      :class:`Targets`;
+    * ``_validation_targets(settings, X_val, y_val, sample_weight_val, targets,
+      dtype)``: the :class:`~skdeep.core.training.Dataset` of explicit
+      validation data;
+    * ``_store_targets(targets)``: the fitted attributes that describe the
+      targets (``classes_``);
+    * ``_predicting_attributes`` and ``_export_params`` where the fitted
+      parameters are not the network's own (a regressor's target scale);
+    * optionally ``_after_fit`` (the SVM's temperature).
     """
 
     @classmethod
@@ -68,97 +79,14 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         tags.input_tags.sparse = True
         return tags
 
-    # ----------------------------------------------------------- public API
-    @with_callbacks
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the network to data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 input trains in float32 unless ``dtype``
-            says otherwise.
-        y : array-like of shape (n_samples,)
-            Target labels (any hashable, sortable type).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples; each mini-batch loss is the
-            weighted mean over the batch.
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            Validation data for early stopping, instead of the split of
-            ``validation_fraction`` of ``X`` (then every row of ``X`` trains), as
-            ``HistGradientBoostingClassifier.fit`` takes it. Needs
-            ``early_stopping=True`` and a stochastic solver.
-        y_val : array-like of shape (n_val,), default=None
-            Labels of ``X_val``, all among those of ``y``.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        continuing = self.warm_start and hasattr(self, "_state")
-        validation = None if X_val is None and y_val is None else (X_val, y_val, sample_weight_val)
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            classes=None,
-            incremental=False,
-            continuing=continuing,
-            validation_data=validation,
-        )
-
-    @with_callbacks
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Update the model with one epoch over the given data.
-
-        Optimizer, schedule and averaging state persist across calls; early
-        stopping is not applied (as in ``MLPClassifier``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Target labels, all in ``classes``.
-        classes : array-like of shape (n_classes,), default=None
-            Every class of the problem; required on the first call, ignored
-            afterwards.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
+    def _refuse_full_batch_partial_fit(self):
         if self.solver == "lbfgs":
             raise ValueError(
                 "partial_fit is only available for stochastic solvers; "
                 f"solver={self.solver!r} is full-batch. Use fit instead."
             )
-        first_call = not hasattr(self, "_state")
-        if first_call:
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            classes = np.unique(np.asarray(classes))
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"`classes={np.unique(classes)!r}` is not the same as on the first call to "
-                f"partial_fit, which was {self.classes_!r}."
-            )
-        return self._fit(
-            X, y, sample_weight, classes=classes, incremental=True, continuing=not first_call
-        )
 
     # ------------------------------------------------------ subclass hooks
-    def _temperature(self):
-        return 1.0
-
     def _after_fit(self, data):
         """Hook run after training with the training/validation data."""
 
@@ -167,6 +95,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
 
     # --------------------------------------------------------------- fitting
     def _fit(self, X, y, sample_weight, classes, incremental, continuing, validation_data=None):
+        """The shared body of ``fit`` and ``partial_fit``."""
         # scikit-learn's fit context has just validated every parameter.
         settings = settings_of(self, validate=False)
         # An exception part-way (a user callback, a bad label) must not leave a
@@ -199,27 +128,22 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         if validation_data is not None:
             check_validation_request(settings, validation_data)
         X, y, sample_weight = check_training_data(
-            self, settings, X, y, sample_weight, reset=not continuing
+            self, settings, X, y, sample_weight, reset=not continuing, kind=self._target_kind
         )
-        if continuing:
-            if not incremental:
-                _check_same_classes(y, self.classes_)
-            classes = self.classes_  # fixed by the first fit; new labels are an error
-        classes, y_index = encode_labels(y, classes)
-        weights = combined_weights(settings, y, sample_weight, classes)
-        n_outputs = 1 if len(classes) == 2 else len(classes)
+        dtype = self._state.network.dtype if continuing else training_dtype(settings, X.dtype)
+        targets = self._targets(settings, y, sample_weight, classes, continuing, incremental, dtype)
         seed_source = check_random_state(settings.random_state)
         # Drawn first, so that a warm start validates on the same rows as the fit before.
         split_seed = seed_source.randint(MAX_SEED)
-        dtype = self._state.network.dtype if continuing else training_dtype(settings, X.dtype)
         if X.dtype != dtype:
             X = X.astype(dtype)
         # The split comes before the network is built, so an impossible split fails early.
         if validation_data is None:
-            train, validation = split(settings, X, y_index, weights, incremental, split_seed)
+            train, validation = split(settings, X, targets, incremental, split_seed)
         else:
-            train = Dataset(X, y_index, weights)
-            validation = given_validation(self, settings, validation_data, classes, dtype)
+            train = Dataset(X, targets.encoded, targets.weights)
+            validation = self._validation_targets(settings, *validation_data, targets, dtype)
+        n_outputs = targets.n_outputs
         if not continuing:
             state = new_training_state(settings, X, n_outputs, dtype, seed_source)
         else:
@@ -231,7 +155,7 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         callbacks = EpochCallbacks(
             self, X, y, sample_weight, 1 if incremental else settings.max_iter
         )
-        callbacks.state, callbacks.classes = state, classes
+        callbacks.state, callbacks.targets = state, targets
 
         if settings.solver == "lbfgs":
             epochs, best_validation_score = self._train_full_batch(
@@ -242,8 +166,10 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
                 settings, state, objective, train, validation, callbacks, incremental, restore_point
             )
         self._state = state
-        self.classes_ = classes
-        largest_weights = self._export(state, epochs, validation, best_validation_score, continuing)
+        self._store_targets(targets)
+        largest_weights = self._export(
+            state, targets, epochs, validation, best_validation_score, continuing
+        )
         self._refuse_overflowing_scores(state, largest_weights, train, X)
         self._after_fit(validation if validation is not None else train)
         callbacks.fit_end()
@@ -299,8 +225,12 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
         X_head = train.take(slice(0, min(train.n_samples, 256)))[0]
         self._scores_or_error(self._network_scores(X_head))
 
-    def _export(self, state, epochs, validation, best_validation_score, continuing):
-        coefs, intercepts = state.predicting_params()
+    def _export_params(self, state, targets):
+        """The fitted ``(coefs_, intercepts_)`` of ``state`` (the network's own here)."""
+        return state.predicting_params()
+
+    def _export(self, state, targets, epochs, validation, best_validation_score, continuing):
+        coefs, intercepts = self._export_params(state, targets)
         # Per layer max |W|, max |b| and fan-in: two reductions per array and no
         # temporary; a NaN or an infinity shows in them.
         largest = [(max_abs(W), max_abs(b), W.shape[-2]) for W, b in zip(coefs, intercepts)]
@@ -358,24 +288,40 @@ class BaseMLPClassifier(PredictionMixin, CallbackSupportMixin, ClassifierMixin, 
             )
         return [dict(record) for record in state.history]
 
-    def _predicting_attributes(self, state, classes):
+    def _predicting_attributes(self, state, targets):
         """Fitted attributes that make a copy of this estimator predict like ``state``."""
-        coefs, intercepts = state.predicting_params()
+        coefs, intercepts = self._export_params(state, targets)
         return {
             "coefs_": coefs,
             "intercepts_": intercepts,
-            "classes_": classes,
             "n_outputs_": coefs[-1].shape[-1],
             "n_layers_": len(coefs) + 1,
             "_state": state,
+            **self._target_attributes(targets),
         }
 
 
-def _check_same_classes(y, classes):
-    """A warm-started ``fit`` must see the classes of the fit before (as MLPClassifier)."""
-    seen = np.unique(y)
-    if not np.array_equal(seen, classes):
-        raise ValueError(
-            "warm_start can only be used where `y` has the same classes as in the "
-            f"previous call to fit. Previously got {classes}, `y` has {seen}."
-        )
+@dataclass(frozen=True)
+class Targets:
+    """The training targets as the network sees them, and what describes them.
+
+    Parameters
+    ----------
+    encoded : ndarray
+        Class indices (n,), or the (scaled) targets (n, n_outputs).
+    weights : ndarray of shape (n,) or None
+        Sample weights (with the class weights multiplied in).
+    n_outputs : int
+        Output units of the network.
+    stratify : bool
+        Whether the early-stopping split is stratified on ``encoded``.
+    info : object
+        What the estimator stores about the targets: the classes, or the
+        target's scale.
+    """
+
+    encoded: np.ndarray
+    weights: np.ndarray | None
+    n_outputs: int
+    stratify: bool
+    info: object

@@ -194,7 +194,9 @@ def rebuild_for_warm_start(settings, state, spec):
         state.network = network
     state.optimizer_spec = optimizer_spec(settings, state.network)
     state.optimizer = state.optimizer_spec.build()
-    state.schedule = make_schedule(settings)
+    # This call's schedule starts at the epochs already run: a second fit runs the
+    # whole schedule again instead of continuing past its horizon.
+    state.schedule = make_schedule(settings).start_at(state.n_epochs)
     state.averager = make_averager(settings, state.network)
 
 

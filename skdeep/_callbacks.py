@@ -64,7 +64,7 @@ class EpochCallbacks:
         self.estimator = estimator
         self.data = {"X": X, "y": y, "metadata": {"sample_weight": sample_weight}}
         self.enabled = SKLEARN_CALLBACKS
-        self.state = self.classes = None
+        self.state = self.targets = None
         self._epoch_context = None
         if self.enabled:
             self.root = estimator._init_callback_context(max_subtasks=max_epochs)
@@ -104,4 +104,4 @@ class EpochCallbacks:
 
     def _reconstruction_attributes(self):
         """Fitted attributes that make a copy of the estimator ready to predict."""
-        return self.estimator._predicting_attributes(self.state, self.classes)
+        return self.estimator._predicting_attributes(self.state, self.targets)

@@ -2,23 +2,172 @@
 
 No mathematics lives here: the heads are :mod:`skdeep.core.losses`, the training is
 :mod:`skdeep.core.training`, the temperature of the SVM's probabilities
-:mod:`skdeep.core.calibration`; :class:`~skdeep._base.BaseMLPClassifier` holds the
-shared fit flow. Each ``__init__`` lists its parameters explicitly (so that
+:mod:`skdeep.core.calibration`; :class:`~skdeep._base.BaseMLP` holds the fit flow
+shared with the regressor, and :class:`BaseMLPClassifier` says what the targets of
+a classifier are (labels, classes, class weights, a stratified split). Each
+``__init__`` lists its parameters explicitly (so that
 ``help()``, IDEs and scikit-learn's ``get_params`` see them); their constraints and
 documentation come from :func:`skdeep._parameters.parameter_table`, and a test
 checks that every signature matches its table.
 """
 
 import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
 
 from . import _docs
-from ._base import BaseMLPClassifier
+from ._base import BaseMLP, Targets
+from ._callbacks import with_callbacks
+from ._data import combined_weights, encode_labels, given_validation
 from ._parameters import constraints, parameter_table
+from ._prediction import ClassifierPredictionMixin
 from .core.calibration import fit_temperature
 
 _TEMPERATURE_SAMPLE = 5000  # one scalar: 5000 scores pin it down
 _SOFTMAX_PARAMETERS = parameter_table("softmax")
 _SVM_PARAMETERS = parameter_table("svm")
+
+
+class BaseMLPClassifier(ClassifierPredictionMixin, ClassifierMixin, BaseMLP):
+    """Base of the skdeep classifiers: labels as targets; not for direct use."""
+
+    _target_kind = "classification"
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 input trains in float32 unless ``dtype``
+            says otherwise.
+        y : array-like of shape (n_samples,)
+            Target labels (any hashable, sortable type).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; each mini-batch loss is the
+            weighted mean over the batch.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            Validation data for early stopping, instead of the split of
+            ``validation_fraction`` of ``X`` (then every row of ``X`` trains), as
+            ``HistGradientBoostingClassifier.fit`` takes it. Needs
+            ``early_stopping=True`` and a stochastic solver.
+        y_val : array-like of shape (n_val,), default=None
+            Labels of ``X_val``, all among those of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "_state")
+        validation = None if X_val is None and y_val is None else (X_val, y_val, sample_weight_val)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            classes=None,
+            incremental=False,
+            continuing=continuing,
+            validation_data=validation,
+        )
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Optimizer, schedule and averaging state persist across calls; early
+        stopping is not applied (as in ``MLPClassifier``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels, all in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call, ignored
+            afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        self._refuse_full_batch_partial_fit()
+        first_call = not hasattr(self, "_state")
+        if first_call:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            classes = np.unique(np.asarray(classes))
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"`classes={np.unique(classes)!r}` is not the same as on the first call to "
+                f"partial_fit, which was {self.classes_!r}."
+            )
+        return self._fit(
+            X, y, sample_weight, classes=classes, incremental=True, continuing=not first_call
+        )
+
+    def decision_function(self, X):
+        """Class scores of the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Raw output scores; in the binary case one score per sample,
+            positive meaning ``classes_[1]``.
+        """
+        scores = self._scores(X)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def _probability_scores(self, X):
+        return self._scores(X) / self._temperature()
+
+    def _temperature(self):
+        return 1.0
+
+    # ----------------------------------------------------------- the targets
+    def _targets(self, settings, y, sample_weight, classes, continuing, incremental, dtype):
+        if continuing:
+            if not incremental:
+                _check_same_classes(y, self.classes_)
+            classes = self.classes_  # fixed by the first fit; new labels are an error
+        classes, y_index = encode_labels(y, classes)
+        weights = combined_weights(settings, y, sample_weight, classes)
+        n_outputs = 1 if len(classes) == 2 else len(classes)
+        return Targets(y_index, weights, n_outputs, stratify=True, info=classes)
+
+    def _validation_targets(self, settings, X_val, y_val, sample_weight_val, targets, dtype):
+        return given_validation(
+            self, settings, X_val, y_val, sample_weight_val, targets.info, dtype
+        )
+
+    def _store_targets(self, targets):
+        self.classes_ = targets.info
+
+    def _target_attributes(self, targets):
+        return {"classes_": targets.info}
+
+
+def _check_same_classes(y, classes):
+    """A warm-started ``fit`` must see the classes of the fit before (as MLPClassifier)."""
+    seen = np.unique(y)
+    if not np.array_equal(seen, classes):
+        raise ValueError(
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {classes}, `y` has {seen}."
+        )
 
 
 @_docs.fill(_SOFTMAX_PARAMETERS)
@@ -127,13 +276,13 @@ class MLPSoftmaxClassifier(BaseMLPClassifier):
 
 @_docs.fill(_SVM_PARAMETERS)
 class MLPSVMClassifier(BaseMLPClassifier):
-    """Multi-layer perceptron with a multiclass hinge (SVM) head.
+    r"""Multi-layer perceptron with a multiclass hinge (SVM) head.
 
     The output layer's scores are trained with the Weston-Watkins multiclass
-    hinge loss of CS231n, :math:`\\sum_{{j \\neq y}} \\max(0, s_j - s_y +
-    \\Delta)` (squared with ``loss='squared_hinge'``); in the binary case the
+    hinge loss of CS231n, :math:`\sum_{{j \neq y}} \max(0, s_j - s_y +
+    \Delta)` (squared with ``loss='squared_hinge'``); in the binary case the
     network has one output and the loss is the usual binary hinge
-    :math:`\\max(0, \\Delta - y s)`.
+    :math:`\max(0, \Delta - y s)`.
 
     Probabilities: the hinge loss does not model probabilities, so
     ``predict_proba`` applies a softmax to the scores divided by one
@@ -240,9 +389,9 @@ class MLPSVMClassifier(BaseMLPClassifier):
     def _temperature(self):
         return self.temperature_
 
-    def _predicting_attributes(self, state, classes):
+    def _predicting_attributes(self, state, targets):
         # Mid-training copies predict with the last fitted temperature (1 at first).
-        attributes = super()._predicting_attributes(state, classes)
+        attributes = super()._predicting_attributes(state, targets)
         attributes["temperature_"] = getattr(self, "temperature_", 1.0)
         return attributes
 

@@ -15,7 +15,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from .core.training import Dataset
 
 
-def check_training_data(estimator, settings, X, y, sample_weight, *, reset):
+def check_training_data(estimator, settings, X, y, sample_weight, *, reset, kind="classification"):
     """Validate ``X``, ``y`` and ``sample_weight`` as ``fit`` does.
 
     Parameters
@@ -27,6 +27,9 @@ def check_training_data(estimator, settings, X, y, sample_weight, *, reset):
     X, y, sample_weight : array-likes
     reset : bool
         Whether this call fixes the number and names of the features.
+    kind : {"classification", "regression"}, default="classification"
+        Labels of a classification problem, or finite numbers (one column or
+        several) of a regression problem.
 
     Returns
     -------
@@ -35,10 +38,19 @@ def check_training_data(estimator, settings, X, y, sample_weight, *, reset):
     sample_weight : ndarray of float64 or None
     """
     dtype = [np.float64, np.float32] if settings.dtype is None else np.dtype(settings.dtype)
+    regression = kind == "regression"
     X, y = validate_data(
-        estimator, X, y, accept_sparse="csr", dtype=dtype, reset=reset, y_numeric=False
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=dtype,
+        reset=reset,
+        y_numeric=regression,
+        multi_output=regression,
     )
-    check_classification_targets(y)
+    if not regression:
+        check_classification_targets(y)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -91,32 +103,35 @@ def combined_weights(settings, y, sample_weight, classes):
     return weights
 
 
-def split(settings, X, y_index, weights, incremental, split_seed):
+def split(settings, X, targets, incremental, split_seed):
     """Training and validation sets (the latter None without early stopping).
 
     The sets share ``X`` and differ by their row indices, so the split copies no
-    data. The split is stratified and seeded by ``split_seed``.
+    data. The split is seeded by ``split_seed`` and stratified on the classes
+    when ``targets.stratify`` (classifiers; as in scikit-learn's MLPs).
     """
+    y, weights = targets.encoded, targets.weights
     use_validation = settings.early_stopping and not incremental and settings.solver != "lbfgs"
     if not use_validation:
-        return Dataset(X, y_index, weights), None
+        return Dataset(X, y, weights), None
     rows = np.arange(X.shape[0])
+    stratified = "stratified " if targets.stratify else ""
     try:
         train_rows, val_rows = train_test_split(
             rows,
             test_size=settings.validation_fraction,
-            stratify=y_index,
+            stratify=y if targets.stratify else None,
             random_state=split_seed,
         )
     except ValueError as exc:
         raise ValueError(
-            f"early_stopping could not make a stratified validation split with "
+            f"early_stopping could not make a {stratified}validation split with "
             f"validation_fraction={settings.validation_fraction}: {exc}"
         ) from exc
     train_rows, val_rows = np.sort(train_rows), np.sort(val_rows)
     return (
-        Dataset(X, y_index, weights, rows=train_rows),
-        Dataset(X, y_index, weights, rows=val_rows),
+        Dataset(X, y, weights, rows=train_rows),
+        Dataset(X, y, weights, rows=val_rows),
     )
 
 
@@ -133,13 +148,12 @@ def check_validation_request(settings, validation_data):
         )
 
 
-def given_validation(estimator, settings, validation_data, classes, dtype):
+def given_validation(estimator, settings, X_val, y_val, sample_weight_val, classes, dtype):
     """The validation :class:`Dataset` of explicit ``X_val``, ``y_val``, ``sample_weight_val``.
 
     ``X_val`` is checked against the features of the training data (which the
     estimator has just recorded) and its labels against the training classes.
     """
-    X_val, y_val, sample_weight_val = validation_data
     X_val, y_val = validate_data(
         estimator, X_val, y_val, accept_sparse="csr", dtype=dtype, reset=False, y_numeric=False
     )

@@ -14,8 +14,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._base import BaseMLPClassifier
 from ._building import initial_network, make_objective, new_training_state
+from ._classifiers import BaseMLPClassifier
 from ._data import check_training_data, combined_weights, encode_labels
 from ._settings import settings_of
 from .core.gradient_check import check_objective_gradients

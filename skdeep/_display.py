@@ -14,7 +14,7 @@ when something is drawn.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMLPClassifier
+from ._classifiers import BaseMLPClassifier
 
 UPDATE_RATIO_REFERENCE = 1e-3
 """The notes' target for ``||update|| / ||weights||`` per step."""

@@ -179,8 +179,12 @@ Learning-rate schedule, applied per epoch to every stochastic solver:
 ``'exponential'`` is ``learning_rate_init * decay_rate ** (epoch /
 decay_steps)``; ``'adaptive'`` divides the rate by 5 whenever the monitored
 quantity stalls for ``n_iter_no_change`` epochs, and stops below 1e-6;
-``'cosine'`` warms up linearly over ``warmup_epochs``, then follows a half
-cosine down to 0 at ``max_iter`` epochs, updated at every batch.
+``'cosine'`` warms up linearly from 0 over ``warmup_epochs``, then follows a
+half cosine down to 0 at ``max_iter`` epochs, updated at every batch. Every
+``fit`` call (a warm-started one too) runs its own schedule; ``partial_fit``
+calls continue one, and past ``max_iter`` epochs the cosine starts its cycle
+again, while a decay that has brought the rate below 1e-6 of
+``learning_rate_init`` warns.
 """,
     ),
     _p(

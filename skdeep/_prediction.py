@@ -21,29 +21,14 @@ from .core.network import predict_scores
 ACTIVATION_SLOPE_BOUND, ACTIVATION_OFFSET_BOUND = 1.1, 2.0
 
 
-class PredictionMixin:
-    """``decision_function``, ``predict``, ``predict_proba``, ``predict_log_proba``.
+class ClassifierPredictionMixin:
+    """``predict``, ``predict_proba`` and ``predict_log_proba`` from probability scores.
 
-    Expects ``coefs_``, ``intercepts_``, ``classes_``, ``n_outputs_``, the training
-    state ``_state`` (for the activation) and a ``_temperature()`` method.
+    Shared by the networks and the cross-fitted ensembles: a subclass defines
+    ``_probability_scores(X)``, scores whose softmax (or, for one column, whose
+    sigmoid) is the predicted probability: a network's scores divided by its
+    temperature, an ensemble's log mean probabilities. Expects ``classes_``.
     """
-
-    def decision_function(self, X):
-        """Class scores of the network.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Raw output scores; in the binary case one score per sample,
-            positive meaning ``classes_[1]``.
-        """
-        scores = self._scores(X)
-        return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
         """Predict class labels.
@@ -58,7 +43,7 @@ class PredictionMixin:
         y_pred : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        scores = self._scores(X)
+        scores = self._probability_scores(X)
         if scores.shape[1] == 1:
             return self.classes_[(scores[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
@@ -76,7 +61,7 @@ class PredictionMixin:
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities of ``classes_``; rows sum to 1.
         """
-        return probabilities(self._scores(X) / self._temperature())
+        return probabilities(self._probability_scores(X))
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -91,7 +76,39 @@ class PredictionMixin:
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities of ``classes_``, computed stably (log-sum-exp).
         """
-        return log_probabilities(self._scores(X) / self._temperature())
+        return log_probabilities(self._probability_scores(X))
+
+
+class RegressorPredictionMixin:
+    """``predict`` of a regressor from ``_predictions(X)`` of shape (n, n_outputs).
+
+    Shared by the networks and the cross-fitted ensembles; one output is
+    returned as a 1-D array, as scikit-learn's ``MLPRegressor`` does.
+    """
+
+    def predict(self, X):
+        """Predict the targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values (one column is returned as a 1-D array).
+        """
+        predictions = self._predictions(X)
+        return predictions[:, 0] if predictions.shape[1] == 1 else predictions
+
+
+class NetworkScoresMixin:
+    """The scores of a fitted network, computed in chunks of bounded memory.
+
+    Expects ``coefs_``, ``intercepts_``, ``n_outputs_``, ``loss`` (the head) and
+    the training state ``_state`` (for the activation).
+    """
 
     def _scores(self, X):
         check_is_fitted(self, "coefs_")
@@ -121,7 +138,7 @@ class PredictionMixin:
     def _scores_or_error(self, scores):
         if not np.all(np.isfinite(scores)):
             raise ValueError(
-                "X gives non-finite class scores: its values are too large for the model's "
+                "X gives non-finite scores: its values are too large for the model's "
                 f"{scores.dtype.name} arithmetic. Standardise X (e.g. StandardScaler), or "
                 "train in dtype='float64'."
             )

@@ -7,6 +7,8 @@ import warnings
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 
+from .core.schedules import EXHAUSTED
+
 _LIBRARY_DIRS = tuple(
     os.path.dirname(module.__file__) + os.sep
     for module in (sys.modules[__name__.rpartition(".")[0]], sklearn)
@@ -26,7 +28,8 @@ def _warn(message, category):
 
 
 def warn_stochastic(params, report, state, incremental):
-    """Warn about how a stochastic run ended (divergence, interruption, max_iter)."""
+    """Warn about how a stochastic run ended (divergence, interruption, max_iter, decay)."""
+    warn_exhausted_schedule(params, state)
     kept = (
         "the parameters of the best epoch were kept"
         if report.epochs
@@ -58,6 +61,28 @@ def warn_stochastic(params, report, state, incremental):
             "optimization hasn't converged yet.",
             ConvergenceWarning,
         )
+
+
+def warn_exhausted_schedule(params, state):
+    """Warn when the schedule has decayed the rate to next to nothing.
+
+    A fit or a stream of ``partial_fit`` calls whose step or exponential decay has
+    brought the rate below ``EXHAUSTED`` of ``learning_rate_init`` keeps running
+    epochs that barely change the weights; that must not pass in silence.
+    """
+    schedule = state.schedule
+    epoch = state.n_epochs - schedule.origin
+    if not schedule.exhausted(epoch):
+        return
+    _warn(
+        f"learning_rate={params.learning_rate!r} has decayed the learning rate to "
+        f"{schedule.rate(epoch):.3g} after {epoch} epochs of its schedule, below "
+        f"{EXHAUSTED:g} x learning_rate_init={params.learning_rate_init:g}: further epochs "
+        "barely change the weights. A new fit (warm_start=True included) starts the schedule "
+        "afresh; for a long stream of partial_fit calls choose a slower decay "
+        "(decay_rate, decay_steps, power_t) or learning_rate='cosine', which restarts.",
+        UserWarning,
+    )
 
 
 def _runs_to_the_end(params, state):

@@ -199,9 +199,10 @@ def test_partial_fit_ignores_early_stopping(data):
 def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
     """Plain SGD has no optimizer state, so rebuilding it changes nothing: two
     warm-started fits of k epochs must equal one fit of 2k epochs (weights, batch-norm
-    statistics, shuffling generator and epoch count all carry over)."""
+    statistics, shuffling generator and epoch count all carry over). The rate is
+    constant: a decaying schedule starts afresh with each fit (test_schedules.py)."""
     X, y = data
-    params = dict(solver="sgd", momentum=0.0, learning_rate="step", decay_steps=2, **extra)
+    params = dict(solver="sgd", momentum=0.0, learning_rate="constant", **extra)
     whole = fit_quietly(_model(max_iter=N_EPOCHS, **params), X, y)
     model = fit_quietly(_model(max_iter=N_EPOCHS // 2, warm_start=True, **params), X, y)
     first_losses = list(model.loss_curve_)
@@ -300,8 +301,8 @@ def test_warm_start_honours_changed_learning_rate(data):
     model.set_params(learning_rate_init=0.002, learning_rate="step", decay_steps=1)
     fit_quietly(model, X, y)
     rates = [record["learning_rate"] for record in model.history_]
-    # Epochs 4-6 (index 3-5) under the new step schedule: 0.002 * 0.5 ** epoch_index.
-    np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (3, 4, 5)], rtol=1e-12)
+    # Epochs 4-6 run the new step schedule from its start: 0.002 * 0.5 ** (0, 1, 2).
+    np.testing.assert_allclose(rates, [0.02] * 3 + [0.002 * 0.5**e for e in (0, 1, 2)], rtol=1e-12)
 
 
 def test_curves_stay_whole_through_a_stream_of_calls(data):

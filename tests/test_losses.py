@@ -217,11 +217,11 @@ def test_chance_loss_is_loss_at_equal_scores(name, margin, n_classes):
 
 
 def test_registry():
-    assert set(LOSSES) == {"log_loss", "hinge", "squared_hinge"}
+    assert set(LOSSES) == {"log_loss", "hinge", "squared_hinge", "squared_error", "huber", "poisson"}
     assert make_loss("hinge").name == "hinge"
     assert make_loss("squared_hinge").name == "squared_hinge"
     assert LOSSES["hinge"](margin=2.0).margin == 2.0
-    assert {LOSSES[name].family for name in LOSSES} == {"softmax", "svm"}
+    assert {LOSSES[name].family for name in LOSSES} == {"softmax", "svm", "regression"}
     # A setting the head does not declare is refused, not silently dropped.
     with pytest.raises(TypeError, match="margin"):
         LOSSES["log_loss"](margin=5.0)

@@ -2,8 +2,10 @@
 
 ``history_[i]["learning_rate"]`` is the rate in force during epoch ``i``; the
 schedules are functions of the number of epochs the model has completed, so they
-must produce the documented closed forms for every stochastic solver, continue
-across ``warm_start`` and ``partial_fit``, and ``adaptive`` must divide by 5 after
+must produce the documented closed forms for every stochastic solver, start
+afresh with every ``fit`` (a warm-started one too), continue across
+``partial_fit`` without ever silently stopping the model (the cosine restarts past
+its horizon; an exhausted decay warns), and ``adaptive`` must divide by 5 after
 ``n_iter_no_change`` epochs without an improvement of more than ``tol``.
 """
 
@@ -124,13 +126,53 @@ def test_solver_uses_the_recorded_rate(data, monkeypatch, solver, schedule):
 
 
 @pytest.mark.parametrize("schedule", ["invscaling", "step", "exponential"])
-def test_schedule_continues_across_warm_start(data, schedule):
+def test_warm_start_runs_the_schedule_again(data, schedule):
+    """Each fit runs its own schedule over its own max_iter (the warm_start docstring)."""
     X, y = data
     model = fit_quietly(_model(learning_rate=schedule, max_iter=4, warm_start=True), X, y)
     fit_quietly(model.set_params(max_iter=5), X, y)
     assert total_epochs(model) == 9
-    expected = [_closed_form(schedule, e) for e in range(9)]
+    expected = [_closed_form(schedule, e) for e in [*range(4), *range(5)]]
     np.testing.assert_allclose(_rates(model), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("warmup_epochs", [0.0, 1.5])
+def test_warm_started_cosine_fit_trains_like_a_fresh_cosine(monkeypatch, warmup_epochs):
+    """A second fit with the cosine schedule steps with a fresh cosine's rates.
+
+    Before, the schedule's counter ran on past max_iter: the second fit stepped
+    with a rate of 0, its weights did not move, and nothing said so.
+    """
+    X, y = classification_data(n_samples=100)
+    params = {
+        "learning_rate": "cosine",
+        "warmup_epochs": warmup_epochs,
+        "max_iter": 5,
+        "batch_size": 25,
+        "learning_rate_init": 0.05,
+    }
+    steps = []
+    original = Optimizer.step
+
+    def recording(self, theta, grad, lr):
+        steps.append(lr)
+        original(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording)
+    fresh = fit_quietly(small_model(**params), X, y)
+    fresh_steps, steps[:] = list(steps), []
+    model = fit_quietly(small_model(warm_start=True, **params), X, y)
+    before = [W.copy() for W in model.coefs_]
+    steps.clear()
+    fit_quietly(model, X, y)
+    assert model.n_iter_ == fresh.n_iter_ == 5
+    # Every step of the second fit has the rate a fresh cosine fit steps with.
+    np.testing.assert_allclose(steps, fresh_steps, rtol=1e-12, atol=0)
+    assert max(steps) == pytest.approx(0.05)
+    np.testing.assert_allclose(_rates(model)[5:], _rates(fresh), rtol=1e-12, atol=0)
+    assert all(rate > 0 for rate in _rates(model)[6:])
+    # The weights move in the second fit.
+    assert all(np.abs(W - W0).max() > 1e-3 for W, W0 in zip(model.coefs_, before))
 
 
 @pytest.mark.parametrize("schedule", ["invscaling", "step"])
@@ -247,21 +289,85 @@ def test_unknown_schedule_is_rejected(data):
         _model(learning_rate="triangular").fit(X, y)
 
 
+def _documented_cosine(lr0, warmup, horizon, epoch):
+    """The user guide's formula: ``lr0 * min(1, e / w) * (1 + cos(pi * u)) / 2``."""
+    ramp = min(1.0, epoch / warmup) if warmup else 1.0
+    u = min(max((epoch - warmup) / (horizon - warmup), 0.0), 1.0)
+    return lr0 * ramp * 0.5 * (1 + math.cos(math.pi * u))
+
+
 def test_cosine_schedule_warms_up_then_decays_to_zero():
     from skdeep.core.schedules import get_schedule
 
     schedule = get_schedule("cosine", 0.1, horizon=10, warmup_epochs=2.0)
     assert schedule.continuous
-    assert schedule.rate(0) == pytest.approx(0.1 * 1e-3 / 2)
-    assert schedule.rate(1.0) == pytest.approx(0.05, rel=1e-3)  # halfway up the ramp
+    assert schedule.rate(0) == 0.0  # the ramp starts from 0, as documented
+    assert schedule.rate(0.5) == pytest.approx(0.025, rel=1e-12)
+    assert schedule.rate(1.0) == pytest.approx(0.05, rel=1e-12)  # halfway up the ramp
     assert schedule.rate(2.0) == pytest.approx(0.1)
     assert schedule.rate(6.0) == pytest.approx(0.05)  # halfway down the cosine
-    assert schedule.rate(10.0) == pytest.approx(0.0, abs=1e-12)
-    assert schedule.rate(25.0) == pytest.approx(0.0, abs=1e-12)  # stays at the end
-    rates = [schedule.rate(e / 4) for e in range(41)]
-    assert np.all(np.diff(rates[9:]) <= 0) and np.all(np.diff(rates[:8]) >= 0)
+    assert schedule.rate(9.999) == pytest.approx(0.0, abs=1e-6)
+    rates = [schedule.rate(e / 4) for e in range(40)]
+    assert np.all(np.diff(rates[8:]) <= 0) and np.all(np.diff(rates[:9]) >= 0)
+    for e in np.linspace(0, 9.99, 37):
+        assert schedule.rate(e) == pytest.approx(_documented_cosine(0.1, 2.0, 10, e), rel=1e-12)
     with pytest.raises(ValueError, match="number of epochs"):
         get_schedule("cosine", 0.1)
+
+
+@pytest.mark.parametrize("warmup", [0.0, 2.0])
+def test_cosine_restarts_past_its_horizon(warmup):
+    """Past max_iter epochs (partial_fit) the cycle starts again: never a rate of 0 for good."""
+    from skdeep.core.schedules import get_schedule
+
+    schedule = get_schedule("cosine", 0.1, horizon=10, warmup_epochs=warmup)
+    for e in np.linspace(0, 9.9, 34):
+        for cycle in (1, 2, 7):
+            assert schedule.rate(10 * cycle + e) == pytest.approx(schedule.rate(e), rel=1e-9)
+    assert not schedule.exhausted(1e6)
+
+
+def test_cosine_partial_fit_stream_keeps_learning(monkeypatch):
+    """A partial_fit stream longer than max_iter steps with the restarted cycle's rates."""
+    X, y = classification_data(n_samples=100)
+    steps = []
+    original = Optimizer.step
+
+    def recording(self, theta, grad, lr):
+        steps.append(lr)
+        original(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording)
+    model = small_model(learning_rate="cosine", max_iter=3, batch_size=25, learning_rate_init=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(9):
+            model.partial_fit(X, y, classes=np.unique(y))
+    per_batch = [_documented_cosine(0.05, 0.0, 3, (i % 12) / 4) for i in range(36)]
+    np.testing.assert_allclose(steps, per_batch, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(_rates(model), [0.05, 0.0375, 0.0125] * 3, rtol=1e-12)
+    before = [W.copy() for W in model.coefs_]
+    model.partial_fit(X, y)  # the tenth call, three horizons in
+    assert all(np.abs(W - W0).max() > 1e-4 for W, W0 in zip(model.coefs_, before))
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential"])
+def test_exhausted_decay_says_so(data, schedule):
+    """A decay that brings the rate below 1e-6 of its start warms, naming learning_rate."""
+    X, y = data
+    model = _model(learning_rate=schedule, decay_rate=0.01, decay_steps=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):  # rates 1, 1e-2, 1e-4 (x LR0); the next would be 1e-6
+            model.partial_fit(X, y, classes=np.unique(y))
+    with pytest.warns(UserWarning, match=f"learning_rate='{schedule}' has decayed"):
+        model.partial_fit(X, y)
+    # A warm-started fit starts the schedule afresh and has nothing to say.
+    model.set_params(warm_start=True, max_iter=2, n_iter_no_change=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, y)
+    assert _rates(model)[-2:] == pytest.approx([LR0, LR0 * 0.01], rel=1e-12)
 
 
 def test_cosine_schedule_changes_the_rate_within_an_epoch(monkeypatch):

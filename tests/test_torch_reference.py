@@ -139,3 +139,55 @@ def test_activation_values_and_derivatives_match_torch(activation):
     # At z = 0 SELU has a kink where any subgradient is right (torch takes the left one).
     smooth = z != 0
     np.testing.assert_allclose(dz[0][smooth], tz.grad.numpy()[smooth], rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("warmup_epochs", [0.0, 1.5])
+def test_cosine_warmup_rates_match_torch_lambda_lr(monkeypatch, warmup_epochs):
+    """Every batch's rate equals torch's ``LambdaLR`` with the documented formula.
+
+    ``lr0 * min(1, e / w) * (1 + cos(pi * u)) / 2``, ``u = clip((e - w) / (T - w), 0, 1)``,
+    with ``e = step / batches_per_epoch``: the user guide's formula, stepped by
+    torch's scheduler machinery.
+    """
+    import math
+
+    from conftest import classification_data, fit_quietly, small_model
+
+    from skdeep.core.optimizers import Optimizer
+
+    lr0, horizon, per_epoch = 0.05, 3, 4
+
+    def factor(step):
+        e = step / per_epoch
+        ramp = min(1.0, e / warmup_epochs) if warmup_epochs else 1.0
+        u = min(max((e - warmup_epochs) / (horizon - warmup_epochs), 0.0), 1.0)
+        return ramp * 0.5 * (1 + math.cos(math.pi * u))
+
+    parameter = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    optimizer = torch.optim.SGD([parameter], lr=lr0)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    expected = []
+    for _ in range(horizon * per_epoch):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+
+    used = []
+    original = Optimizer.step
+
+    def recording(self, theta, grad, lr):
+        used.append(lr)
+        original(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording)
+    X, y = classification_data(n_samples=100)
+    model = small_model(
+        solver="sgd",
+        learning_rate="cosine",
+        warmup_epochs=warmup_epochs,
+        learning_rate_init=lr0,
+        max_iter=horizon,
+        batch_size=100 // per_epoch,
+    )
+    fit_quietly(model, X, y)
+    np.testing.assert_allclose(used, expected, rtol=1e-12, atol=1e-15)

@@ -1,4 +1,4 @@
-r"""Classification heads: a loss fused with its gradient.
+r"""The heads: a loss fused with its gradient; here the classification heads.
 
 Each loss is called as ``loss(scores, y, weights, gradient=True)`` and returns the
 weighted mean loss; with ``gradient=True`` it overwrites ``scores`` with
@@ -13,9 +13,15 @@ assignments: no second pass, no extra array of the batch's size).
 * ``weights``: (n,) non-negative weights summing to 1, or None for ``1 / n``.
 
 Registry :data:`LOSSES`: ``"log_loss"`` (softmax cross-entropy), ``"hinge"`` and
-``"squared_hinge"`` (multiclass hinge in the Weston-Watkins form). Each head
-declares its hyperparameters and its ``family`` (``"softmax"`` or ``"svm"``),
-which tells the estimators which heads they offer.
+``"squared_hinge"`` (multiclass hinge in the Weston-Watkins form), and the
+regression heads of :mod:`.regression_losses` (``"squared_error"``, ``"huber"``,
+``"poisson"``). Each head declares its hyperparameters and its ``family``
+(``"softmax"``, ``"svm"`` or ``"regression"``), which tells the estimators which
+heads they offer. Besides the loss, every head gives the training loop a
+reference loss (the divergence guard's floor, :meth:`reference_loss`) and the
+validation score of early stopping as additive sums over chunks
+(:meth:`score_sums`, :meth:`score_from_sums`): accuracy here, :math:`R^2` for
+regression.
 """
 
 import numpy as np
@@ -23,6 +29,7 @@ from scipy.special import expit, logsumexp
 
 from ._registry import lookup
 from .hyperparameters import Hyperparameter, Interval
+from .regression_losses import REGRESSION_LOSSES
 
 LABEL_SMOOTHING = Hyperparameter(
     "label_smoothing",
@@ -55,7 +62,56 @@ def _apply_weights(per_sample, gradient, weights):
     return float(np.dot(per_sample, weights))
 
 
-class SoftmaxCrossEntropy:
+class ClassificationHead:
+    """What the classification heads share: the reference loss and accuracy."""
+
+    score_name = "accuracy"
+
+    def chance_loss(self, n_classes):  # pragma: no cover - every head defines it
+        raise NotImplementedError
+
+    def reference_loss(self, n_outputs, y):
+        """The divergence guard's floor: the chance loss (``y`` is not needed).
+
+        Parameters
+        ----------
+        n_outputs : int
+            Score columns (1 for two classes).
+        y : ndarray of shape (n,), int
+
+        Returns
+        -------
+        loss : float
+        """
+        return self.chance_loss(max(2, n_outputs))
+
+    @staticmethod
+    def score_sums(scores, y, weights):
+        """Weighted count of correct predictions and total weight.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n, n_classes) or (n, 1)
+        y : ndarray of shape (n,), int
+        weights : ndarray of shape (n,)
+
+        Returns
+        -------
+        sums : ndarray of shape (2,)
+        """
+        if scores.shape[1] == 1:
+            predicted = (scores[:, 0] > 0).astype(int)
+        else:
+            predicted = scores.argmax(axis=1)
+        return np.array([float(np.dot(weights, predicted == y)), float(weights.sum())])
+
+    @staticmethod
+    def score_from_sums(sums):
+        """Accuracy from :meth:`score_sums` added over chunks."""
+        return float(sums[0] / sums[1])
+
+
+class SoftmaxCrossEntropy(ClassificationHead):
     r"""Softmax cross-entropy, computed through the log-sum-exp, with label smoothing.
 
     With targets :math:`q = (1 - \varepsilon)\,\text{onehot}(y) + \varepsilon / C`,
@@ -140,7 +196,7 @@ class SoftmaxCrossEntropy:
         return _apply_weights(per_sample, s if gradient else None, weights)
 
 
-class MulticlassHinge:
+class MulticlassHinge(ClassificationHead):
     r"""Weston-Watkins multiclass hinge.
 
     :math:`L_i = \sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)^p`.
@@ -265,7 +321,10 @@ def log_probabilities(scores):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-LOSSES = {cls.name: cls for cls in (SoftmaxCrossEntropy, MulticlassHinge, SquaredMulticlassHinge)}
+LOSSES = {
+    cls.name: cls
+    for cls in (SoftmaxCrossEntropy, MulticlassHinge, SquaredMulticlassHinge, *REGRESSION_LOSSES)
+}
 """Registry: head name -> class (constructed with its declared hyperparameters)."""
 
 

@@ -30,8 +30,8 @@ class Objective:
         Parameters
         ----------
         X : ndarray or sparse matrix of shape (n_rows, n_features)
-        y : ndarray of shape (n_rows,), int
-            Class indices.
+        y : ndarray of shape (n_rows,), int, or (n_rows, n_outputs), float
+            Class indices, or the targets of a regression head.
         weights : ndarray of shape (n_rows,) or None
             Sample weights normalised to sum to 1 (None: uniform).
         rng : numpy.random.Generator, optional
@@ -50,7 +50,7 @@ class Objective:
         members = network.spec.n_members
         if members > 1:
             # Every member's rows are stacked: the loss is the mean of the members'.
-            y = np.tile(y, members)
+            y = np.tile(y, (members,) + (1,) * (y.ndim - 1))
             weights = None if weights is None else np.tile(weights, members) / members
         data_loss = self.loss(scores, y, weights, gradient=True)
         network.backward(scores, caches)
@@ -61,7 +61,7 @@ class Objective:
 
 
 def evaluate(coefs, intercepts, activation, loss, data, chunk_rows=4096):
-    """Data loss and accuracy of a network in inference form, computed in chunks.
+    """Data loss and validation score of a network in inference form, in chunks.
 
     Parameters
     ----------
@@ -80,24 +80,22 @@ def evaluate(coefs, intercepts, activation, loss, data, chunk_rows=4096):
     -------
     loss : float
         Weighted mean data loss (no penalty).
-    accuracy : float
-        Weighted fraction of correctly classified samples.
+    score : float
+        The head's score (``loss.score_name``): the weighted accuracy of a
+        classification head, :math:`R^2` of a regression head.
     """
     n = data.n_samples
-    total_loss = total_correct = total_weight = 0.0
+    total_loss = total_weight = 0.0
+    sums = 0.0
     for start in range(0, n, chunk_rows):
         X, y, w = data.take(slice(start, min(start + chunk_rows, n)))
         w = np.ones(len(y)) if w is None else w.astype(float)
         scores = predict_scores(coefs, intercepts, activation, X)
         if scores.ndim == 3:
             scores = loss.combine(scores)
-        if scores.shape[1] == 1:
-            predicted = (scores[:, 0] > 0).astype(int)
-        else:
-            predicted = scores.argmax(axis=1)
-        total_correct += float(np.dot(w, predicted == y))
+        sums = sums + loss.score_sums(scores, y, w)
         chunk_weight = float(w.sum())
         if chunk_weight > 0:
             total_loss += loss(scores, y, w / chunk_weight, gradient=False) * chunk_weight
             total_weight += chunk_weight
-    return total_loss / total_weight, total_correct / total_weight
+    return total_loss / total_weight, loss.score_from_sums(sums)

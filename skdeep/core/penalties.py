@@ -100,7 +100,7 @@ class Penalty:
         return self.alpha * (l1 + l2)
 
     def add_gradient(self, weights, gradient):
-        """Add :math:`\\nabla R(W)` to ``gradient`` in place.
+        r"""Add :math:`\nabla R(W)` to ``gradient`` in place.
 
         Parameters
         ----------

@@ -233,8 +233,7 @@ def run_epochs(
     batch_size = min(settings.batch_size, n)
     network.allocate(batch_size)
     reader = _BatchReader(data, batch_size)
-    n_classes = max(2, network.spec.n_outputs)
-    guard = DivergenceGuard(objective.loss.chance_loss(n_classes))
+    guard = DivergenceGuard(objective.loss.reference_loss(network.spec.n_outputs, data.y))
     if settings.stop_on_plateau or state.monitor is None:
         monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
         if not settings.stop_on_plateau:
@@ -249,7 +248,7 @@ def run_epochs(
             if on_epoch_begin is not None:
                 on_epoch_begin()
             started = time.perf_counter()
-            lr = float(state.schedule.rate(state.n_epochs))
+            lr = float(state.schedule.rate_for(state.n_epochs))
             order = state.rng.permutation(n) if settings.shuffle else None
             epoch_loss, update_ratio = _one_epoch(
                 state, objective, reader, order, batch_size, guard, settings, sizes
@@ -327,10 +326,10 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
     last_stepped = _last_weighted_batch(reader.data, order, starts)
     column_norms = [np.empty(W.shape[1], W.dtype) for W in network.constrained_matrices]
     epoch, continuous = state.n_epochs, getattr(schedule, "continuous", False)
-    lr = float(schedule.rate(epoch))
+    lr = float(schedule.rate_for(epoch))
     for index, start in enumerate(starts):
         if continuous:
-            lr = float(schedule.rate(epoch + index / len(starts)))
+            lr = float(schedule.rate_for(epoch + index / len(starts)))
         stop = bounds[index + 1]
         Xb, yb, wb, batch_weight = reader.batch(order, start, stop)
         if batch_weight == 0:

@@ -137,11 +137,11 @@ def activation_backward(da, a, bias_grad, name, negative_slope=0.01):
 
 
 def activation_forward_keep_input(z, bias, out, name):
-    """``z <- z + bias`` and ``out <- f(z)``, for an activation of :data:`INPUT_CACHED`.
+    r"""``z <- z + bias`` and ``out <- f(z)``, for an activation of :data:`INPUT_CACHED`.
 
-    gelu is the exact form :math:`z \\Phi(z)` with
-    :math:`\\Phi(z) = \\operatorname{erfc}(-z / \\sqrt 2) / 2`; silu is
-    :math:`z \\sigma(z)`; mish is :math:`z \\tanh(\\log(1 + e^z))`.
+    gelu is the exact form :math:`z \Phi(z)` with
+    :math:`\Phi(z) = \operatorname{erfc}(-z / \sqrt 2) / 2`; silu is
+    :math:`z \sigma(z)`; mish is :math:`z \tanh(\log(1 + e^z))`.
 
     Parameters
     ----------
@@ -171,11 +171,11 @@ def activation_forward_keep_input(z, bias, out, name):
 
 
 def activation_backward_from_input(da, z, a, bias_grad, name):
-    """``da <- da * f'(z)`` from the input ``z``, and the bias gradient.
+    r"""``da <- da * f'(z)`` from the input ``z``, and the bias gradient.
 
-    gelu: :math:`f' = \\Phi(z) + z \\varphi(z)`; silu:
-    :math:`f' = \\sigma + u (1 - \\sigma)` with :math:`u = z \\sigma`; mish:
-    :math:`f' = t + u (1 - t^2)` with :math:`t = \\tanh(\\log(1 + e^z))`. The products
+    gelu: :math:`f' = \Phi(z) + z \varphi(z)`; silu:
+    :math:`f' = \sigma + u (1 - \sigma)` with :math:`u = z \sigma`; mish:
+    :math:`f' = t + u (1 - t^2)` with :math:`t = \tanh(\log(1 + e^z))`. The products
     with ``da`` are distributed so that three buffers suffice.
 
     Parameters
