@@ -1,7 +1,7 @@
-"""skdeep: deep-learning practice for tabular classification, the scikit-learn way.
+"""skdeep: deep-learning practice for tables, the scikit-learn way.
 
-Two estimators on a pure NumPy core, :class:`MLPSoftmaxClassifier` and
-:class:`MLPSVMClassifier`, plus the diagnostics the course notes prescribe
+Three estimators on a pure NumPy core, :class:`MLPSoftmaxClassifier`,
+:class:`MLPSVMClassifier` and :class:`MLPRegressor`, plus the diagnostics the course notes prescribe
 (:func:`check_gradients`, :func:`sanity_check`), tools to tune and ensemble
 them (:mod:`skdeep.distributions`, :class:`CoarseToFineSearchCV`), and a recipe
 for real tables (:func:`make_tabular_classifier`, :mod:`skdeep.preprocessing`).
@@ -12,6 +12,7 @@ from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
 from ._diagnostics import SanityReport, check_gradients, sanity_check
 from ._display import TrainingHistoryDisplay
 from ._persistence import skops_trusted_types
+from ._regressors import MLPRegressor
 from .model_selection import CoarseToFineSearchCV
 from .tabular import make_tabular_classifier
 
@@ -20,6 +21,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "CoarseToFineSearchCV",
+    "MLPRegressor",
     "MLPSVMClassifier",
     "MLPSoftmaxClassifier",
     "SanityReport",

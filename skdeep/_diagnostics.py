@@ -14,9 +14,9 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._base import BaseMLP
 from ._building import initial_network, make_objective, new_training_state
-from ._classifiers import BaseMLPClassifier
-from ._data import check_training_data, combined_weights, encode_labels
+from ._data import check_training_data
 from ._settings import settings_of
 from .core.gradient_check import check_objective_gradients
 from .core.network import Network, predict_scores
@@ -24,9 +24,9 @@ from .core.network import Network, predict_scores
 
 def _checked(estimator, X, y, sample_weight):
     """Settings and data validated exactly as ``fit`` does, without touching ``estimator``."""
-    if not isinstance(estimator, BaseMLPClassifier):
+    if not isinstance(estimator, BaseMLP):
         raise TypeError(
-            "estimator must be an MLPSoftmaxClassifier or MLPSVMClassifier; "
+            "estimator must be an MLPSoftmaxClassifier, MLPSVMClassifier or MLPRegressor; "
             f"got {type(estimator).__name__}."
         )
     settings = settings_of(estimator)
@@ -35,9 +35,11 @@ def _checked(estimator, X, y, sample_weight):
     # modify it); an unfitted one is validated through a throwaway clone.
     holder = estimator if fitted else clone(estimator)
     X, y, sample_weight = check_training_data(
-        holder, settings, X, y, sample_weight, reset=not fitted
+        holder, settings, X, y, sample_weight, reset=not fitted, kind=holder._target_kind
     )
-    return settings, X.astype(np.float64, copy=False), y, sample_weight
+    # The targets as fit encodes them: a fitted model's classes or target scale.
+    targets = holder._targets(settings, y, sample_weight, None, fitted, True, np.float64)
+    return settings, X.astype(np.float64, copy=False), y, targets
 
 
 def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
@@ -53,12 +55,12 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
 
     Parameters
     ----------
-    estimator : MLPSoftmaxClassifier or MLPSVMClassifier
+    estimator : MLPSoftmaxClassifier, MLPSVMClassifier or MLPRegressor
         Fitted or not; it is not modified.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Data to evaluate the loss on.
-    y : array-like of shape (n_samples,)
-        Labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels, or the regressor's targets.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights.
     epsilon : float, default=1e-6
@@ -88,11 +90,9 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     """
     if not (isinstance(epsilon, float) and 0 < epsilon < 1):
         raise ValueError(f"epsilon must be a float in (0, 1); got {epsilon!r}.")
-    settings, X, y, sample_weight = _checked(estimator, X, y, sample_weight)
+    settings, X, _, targets = _checked(estimator, X, y, sample_weight)
     fitted = hasattr(estimator, "_state")
-    classes, y_index = encode_labels(y, estimator.classes_ if fitted else None)
-    n_outputs = 1 if len(classes) == 2 else len(classes)
-    weights = combined_weights(settings, y, sample_weight, classes)
+    n_outputs, weights = targets.n_outputs, targets.weights
     if weights is not None:
         weights = weights / weights.sum()
     if fitted:
@@ -104,7 +104,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
         seed_source = check_random_state(settings.random_state)
         network = new_training_state(settings, X, n_outputs, np.float64, seed_source).network
     objective = make_objective(settings, network)
-    return check_objective_gradients(objective, X, y_index, weights, epsilon=epsilon)
+    return check_objective_gradients(objective, X, targets.encoded, weights, epsilon=epsilon)
 
 
 @dataclass
@@ -119,7 +119,8 @@ class SanityReport:
     expected_initial_loss : float
         Theoretical loss of a network with tiny weights: ``log(n_classes)`` for
         softmax, ``(n_classes - 1) * margin`` for the hinge (squared: times
-        ``margin``).
+        ``margin``), half the mean square of the standardised targets (about
+        0.5) for the squared error.
     initial_loss : float
         Data loss measured with tiny weights (gaussian, std 1e-4, no penalty).
     initial_loss_ok : bool
@@ -128,9 +129,10 @@ class SanityReport:
         Whether the estimator's penalty, at its own initialisation, adds to the
         loss (None when it has no penalty).
     overfit_accuracy : float
-        Training accuracy reached on the tiny subset without regularisation.
+        Training score reached on the tiny subset without regularisation: the
+        accuracy of a classifier, the :math:`R^2` of a regressor.
     overfit_ok : bool
-        ``overfit_accuracy == 1``.
+        ``overfit_accuracy == 1`` (a regressor: at least 0.99).
     n_overfit_samples : int
         Size of the tiny subset.
     messages : list of str
@@ -163,18 +165,19 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
        ``log(n_classes)`` for softmax, ``(n_classes - 1) * margin`` for the hinge.
     2. Turning the penalty on must raise the loss.
     3. Without regularisation the network must overfit a tiny subset (training
-       accuracy 1).
+       accuracy 1; a regressor's training :math:`R^2` at least 0.99).
 
     Parameters
     ----------
-    estimator : MLPSoftmaxClassifier or MLPSVMClassifier
+    estimator : MLPSoftmaxClassifier, MLPSVMClassifier or MLPRegressor
         Its parameters are used; it is not modified (clones are trained).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data.
-    y : array-like of shape (n_samples,)
-        Labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels, or the regressor's targets.
     n_overfit_samples : int, default=20
-        Size of the subset to overfit (drawn with every class present).
+        Size of the subset to overfit (for a classifier, drawn with every class
+        present).
     overfit_max_iter : int, default=500
         Epochs allowed for overfitting it.
 
@@ -199,10 +202,8 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    settings, X, y, _ = _checked(estimator, X, y, None)
-    classes, y_index = encode_labels(y, None)
-    n_classes = len(classes)
-    n_outputs = 1 if n_classes == 2 else n_classes
+    settings, X, y, targets = _checked(clone(estimator), X, y, None)
+    n_outputs, regression = targets.n_outputs, estimator._target_kind == "regression"
     rng = check_random_state(settings.random_state)
 
     tiny = settings_of(clone(estimator).set_params(weight_init="gaussian", init_scale=1e-4))
@@ -210,8 +211,11 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     loss = make_objective(tiny, network).loss
     coefs, intercepts = network.inference_params()
     scores = predict_scores(coefs, intercepts, network.activation, X)
-    initial = loss(scores, y_index, None, gradient=False)
-    expected = loss.chance_loss(n_classes)
+    initial = loss(scores, targets.encoded, None, gradient=False)
+    # The loss of all-zero scores from its formula: log(n_classes) for softmax,
+    # (n_classes - 1) * margin for the hinge, half the mean square of the
+    # (standardised) targets for the squared error.
+    expected = loss.zero_score_loss(n_outputs, targets.encoded)
     initial_ok = abs(initial - expected) <= 0.02 * expected
 
     own = initial_network(settings, X, n_outputs, np.float64, _generator(check_random_state(0)))
@@ -219,7 +223,10 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     penalty_value = penalty.value(own.theta[: own.n_weights])
     penalty_raises = None if not penalty.active else penalty_value > 0
 
-    subset = _stratified_subset(y_index, n_overfit_samples, rng)
+    if regression:
+        subset = np.sort(rng.choice(len(y), min(n_overfit_samples, len(y)), replace=False))
+    else:
+        subset = _stratified_subset(targets.encoded, n_overfit_samples, rng)
     overfit = clone(estimator).set_params(
         penalty=None,
         dropout=0.0,
@@ -234,6 +241,8 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
         warnings.simplefilter("ignore", ConvergenceWarning)
         overfit.fit(X[subset], y[subset])
     accuracy = float(overfit.score(X[subset], y[subset]))
+    overfit_ok = accuracy >= 0.99 if regression else accuracy == 1.0
+    measure = "R^2" if regression else "accuracy"
 
     messages = [
         f"initial loss with tiny weights {initial:.4f}, expected {expected:.4f} "
@@ -242,8 +251,8 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
         if penalty_raises is None
         else f"penalty adds {penalty_value:.4g} to the initial loss "
         f"({'ok' if penalty_raises else 'MISMATCH'})",
-        f"training accuracy on {len(subset)} samples without regularisation: {accuracy:.3f} "
-        f"({'ok' if accuracy == 1 else 'cannot overfit: capacity, learning rate or a bug'})",
+        f"training {measure} on {len(subset)} samples without regularisation: {accuracy:.3f} "
+        f"({'ok' if overfit_ok else 'cannot overfit: capacity, learning rate or a bug'})",
     ]
     return SanityReport(
         expected,
@@ -251,7 +260,7 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
         bool(initial_ok),
         penalty_raises,
         accuracy,
-        accuracy == 1.0,
+        overfit_ok,
         len(subset),
         messages,
     )

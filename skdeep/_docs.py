@@ -1,10 +1,11 @@
-"""Docstring assembly for both classifiers.
+"""Docstring assembly for the classifiers and the regressor.
 
 The *Parameters* section is generated from the parameter table of
 :mod:`skdeep._parameters` (itself derived from the core's registries), in the
 order of the class's ``__init__`` signature; the *Attributes* section, common to
-both classes, is written once below. A class docstring is a template with the
-fields ``{parameters}`` and ``{attributes}``, filled by :func:`fill`.
+both classifiers, is written once below, and the regressor's is derived from it.
+A class docstring is a template with the fields ``{parameters}`` and
+``{attributes}``, filled by :func:`fill`.
 """
 
 import inspect
@@ -79,17 +80,60 @@ history_ : list of dict
 """
 
 
+def _regressor_attributes(text):
+    """The classifiers' attributes, as they read for a regressor."""
+    text = text.replace(
+        """classes_ : ndarray of shape (n_classes,)
+    Class labels.
+
+""",
+        "",
+    )
+    text = text.replace(
+        """n_outputs_ : int
+    Output units: 1 for binary problems (score of ``classes_[1]``), else
+    ``n_classes``.""",
+        """n_outputs_ : int
+    Number of outputs (columns of ``y``).""",
+    )
+    text = text.replace(
+        """out_activation_ : str
+    Name of the output function.""",
+        """out_activation_ : str
+    Name of the output function: ``'identity'``, or ``'exp'`` for
+    ``loss='poisson'``.""",
+    )
+    text = text.replace(
+        """    These are the weights prediction uses:""",
+        """    These are the weights prediction uses, in the unit of ``y`` (the
+    ``normalize_y`` scale is folded into the output layer):""",
+    )
+    text = text.replace(
+        "Validation accuracy of every epoch", "Validation :math:`R^2` of every epoch"
+    )
+    text = text.replace(
+        "the validation accuracy of the epoch", "the validation :math:`R^2` of the epoch"
+    )
+    return text.replace("MLPClassifier", "MLPRegressor")
+
+
 def _indent(text):
     return "\n".join(("    " + line) if line else "" for line in text.splitlines())
 
 
-def fill(table):
-    """Class decorator filling the docstring template of a classifier.
+REGRESSOR_ATTRIBUTES = _regressor_attributes(ATTRIBUTES)
+"""The regressor's *Attributes* entries."""
+
+
+def fill(table, attributes=ATTRIBUTES):
+    """Class decorator filling the docstring template of an estimator.
 
     Parameters
     ----------
     table : dict of str to Parameter
         The class's parameter table (:func:`skdeep._parameters.parameter_table`).
+    attributes : str, default=ATTRIBUTES
+        The *Attributes* entries (:data:`REGRESSOR_ATTRIBUTES` for the regressor).
 
     Returns
     -------
@@ -102,7 +146,7 @@ def fill(table):
         order = [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
         cls.__doc__ = cls.__doc__.format(
             parameters=_indent(parameters_doc(table, order)).lstrip(),
-            attributes=_indent(ATTRIBUTES).lstrip(),
+            attributes=_indent(attributes).lstrip(),
         )
         return cls
 

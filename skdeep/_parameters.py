@@ -430,18 +430,77 @@ float64 otherwise.
 """Parameters that belong to no registry entry, in no particular order."""
 
 
-def svm_heads():
-    """Names of the heads of the SVM family (the choices of ``MLPSVMClassifier.loss``)."""
-    return [name for name, head in LOSSES.items() if head.family == "svm"]
+def heads_of(family):
+    """Names of the registered heads of ``family`` (the choices of an estimator's ``loss``)."""
+    return [name for name, head in LOSSES.items() if head.family == family]
 
 
 SVM_LOSS = _p(
     "loss",
     "hinge",
-    [StrOptions(set(svm_heads()))],
-    choices(svm_heads()),
+    [StrOptions(set(heads_of("svm")))],
+    choices(heads_of("svm")),
     "Hinge or squared hinge.",
 )
+
+
+REGRESSION = (
+    _p(
+        "loss",
+        "squared_error",
+        [StrOptions(set(heads_of("regression")))],
+        choices(heads_of("regression")),
+        """
+The head: ``'squared_error'`` (half squared error, as ``MLPRegressor``),
+``'huber'`` (quadratic within ``huber_delta``, linear beyond: robust to
+outliers) or ``'poisson'`` (half Poisson deviance with a log link, for
+non-negative counts and amounts; predictions are ``exp`` of the output, as
+``MLPRegressor``'s ``'poisson'``).
+""",
+    ),
+    _p(
+        "normalize_y",
+        True,
+        ["boolean"],
+        "bool",
+        """
+Train on standardised targets: each output minus its (weighted) mean,
+divided by its standard deviation (``'poisson'``: divided by its mean).
+The network then starts near the right scale whatever the unit of ``y``
+(prices, counts), and ``coefs_``/``intercepts_`` are mapped back so that
+they predict ``y`` in its own unit, as ``MLPRegressor``'s do. The scale is
+fixed by the first ``fit`` (or ``partial_fit``) and kept by warm starts.
+Losses (``loss_curve_``, ``history_``) are then those of the standardised
+targets. ``MLPRegressor`` has no such option (False is its behaviour).
+""",
+    ),
+    _p(
+        "early_stopping",
+        False,
+        ["boolean"],
+        "bool",
+        """
+Hold out a random ``validation_fraction`` of the training data, stop when
+its score (:math:`R^2`, or the loss with ``scoring='loss'``) stops
+improving, and restore the best epoch's parameters (batch-norm statistics
+included).
+""",
+    ),
+    _p(
+        "scoring",
+        "r2",
+        [StrOptions({"r2", "loss"})],
+        "{'r2', 'loss'}",
+        """
+What the validation set of ``early_stopping`` monitors: the coefficient of
+determination :math:`R^2` (as ``MLPRegressor``, averaged over the outputs),
+or the loss of the head, which for ``'huber'`` and ``'poisson'`` is the
+quantity trained for. ``validation_scores_`` and ``best_validation_score_``
+then hold the negative loss, so that higher is better either way.
+""",
+    ),
+)
+"""The regressor's own parameters, and those it documents otherwise than the classifiers."""
 
 
 def parameter_table(head_family):
@@ -449,7 +508,7 @@ def parameter_table(head_family):
 
     Parameters
     ----------
-    head_family : {"softmax", "svm"}
+    head_family : {"softmax", "svm", "regression"}
 
     Returns
     -------
@@ -476,6 +535,9 @@ def parameter_table(head_family):
         table[name] = from_hyperparameter(hyper)
     if head_family == "svm":
         table["loss"] = SVM_LOSS
+    if head_family == "regression":
+        del table["class_weight"]
+        table.update({p.name: p for p in REGRESSION})
     return table
 
 

@@ -1,8 +1,8 @@
-"""scikit-learn's estimator checks over both classifiers."""
+"""scikit-learn's estimator checks over both classifiers and the regressor."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
+from skdeep import MLPRegressor, MLPSoftmaxClassifier, MLPSVMClassifier
 
 # check_classifiers_train asks for > 0.83 training accuracy on 2-feature blobs after
 # the default 200 epochs. With 2 inputs He initialisation (variance 2 / fan_in = 1)
@@ -11,6 +11,7 @@ from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 ESTIMATORS = [
     MLPSoftmaxClassifier(hidden_layer_sizes=(64,), random_state=0),
     MLPSVMClassifier(hidden_layer_sizes=(64,), random_state=0),
+    MLPRegressor(hidden_layer_sizes=(64,), random_state=0),
 ]
 
 

@@ -217,7 +217,14 @@ def test_chance_loss_is_loss_at_equal_scores(name, margin, n_classes):
 
 
 def test_registry():
-    assert set(LOSSES) == {"log_loss", "hinge", "squared_hinge", "squared_error", "huber", "poisson"}
+    assert set(LOSSES) == {
+        "log_loss",
+        "hinge",
+        "squared_hinge",
+        "squared_error",
+        "huber",
+        "poisson",
+    }
     assert make_loss("hinge").name == "hinge"
     assert make_loss("squared_hinge").name == "squared_hinge"
     assert LOSSES["hinge"](margin=2.0).margin == 2.0

@@ -85,6 +85,22 @@ class ClassificationHead:
         """
         return self.chance_loss(max(2, n_outputs))
 
+    def zero_score_loss(self, n_outputs, y):
+        """The loss of all-zero scores, computed apart from the loss: the chance loss.
+
+        What a network with tiny weights must start at (the sanity check).
+
+        Parameters
+        ----------
+        n_outputs : int
+        y : ndarray of shape (n,), int
+
+        Returns
+        -------
+        loss : float
+        """
+        return self.chance_loss(max(2, n_outputs))
+
     @staticmethod
     def score_sums(scores, y, weights):
         """Weighted count of correct predictions and total weight.

@@ -97,6 +97,23 @@ class SquaredError:
         """
         return float(0.5 * np.mean(np.var(y, axis=0)))
 
+    def zero_score_loss(self, n_outputs, y):
+        """The loss of all-zero scores, from the formula (not through ``__call__``).
+
+        What a network with tiny weights must start at (the sanity check):
+        half the mean square of the targets here.
+
+        Parameters
+        ----------
+        n_outputs : int
+        y : ndarray of shape (n, n_outputs)
+
+        Returns
+        -------
+        loss : float
+        """
+        return float(np.mean(self.residual_loss(-np.array(y, dtype=np.float64))))
+
     def residual_loss(self, residual):
         """Per-element loss and its derivative, in place of ``residual``.
 
@@ -132,7 +149,8 @@ class SquaredError:
         per_sample = self.residual_loss(residual).mean(axis=1)
         return _weighted_mean(per_sample, residual if gradient else None, weights)
 
-    def predictions(self, scores):
+    @staticmethod
+    def predictions(scores):
         """Predictions from raw scores (the identity here)."""
         return scores
 
@@ -234,6 +252,10 @@ class Poisson(SquaredError):
         """Scores whose prediction is the members' mean prediction (log of the mean of exp)."""
         return logsumexp(member_scores, axis=0) - np.log(member_scores.shape[0])
 
+    def zero_score_loss(self, n_outputs, y):
+        r"""The loss of all-zero scores: :math:`e^0 - y \cdot 0 = 1`."""
+        return 1.0
+
     def reference_loss(self, n_outputs, y):
         r"""Loss of predicting each output's mean: :math:`\bar y - \bar y \log \bar y`."""
         mean = np.maximum(np.mean(y, axis=0), np.finfo(np.float64).tiny)
@@ -260,7 +282,8 @@ class Poisson(SquaredError):
             np.subtract(mean, y, out=scores)
         return _weighted_mean(per_sample, scores if gradient else None, weights)
 
-    def predictions(self, scores):
+    @staticmethod
+    def predictions(scores):
         """The predicted means, :math:`e^s`."""
         return np.exp(scores)
 
