@@ -60,8 +60,20 @@ def network_spec(settings, n_features, n_outputs):
         batch_norm_momentum=settings.batch_norm_momentum,
         dropout=settings.dropout,
         n_members=settings.n_members,
-        zero_output=settings.output_init == "zero",
+        zero_output=zero_output_layer(settings),
     )
+
+
+def zero_output_layer(settings):
+    """Whether the output layer starts at zero: ``'zero'``, or ``'auto'`` for regression.
+
+    A regressor whose output layer starts at zero predicts the mean of the
+    (standardised) targets until its first step, so no random first prediction
+    sends the loss of a small batch far above that of the mean.
+    """
+    if settings.output_init == "auto":
+        return lookup(settings.head, LOSSES, "loss").family == "regression"
+    return settings.output_init == "zero"
 
 
 def blas_threads_for(network, batch_rows):

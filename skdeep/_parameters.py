@@ -475,6 +475,19 @@ targets. ``MLPRegressor`` has no such option (False is its behaviour).
 """,
     ),
     _p(
+        "output_init",
+        "auto",
+        [StrOptions({"auto", "zero"})],
+        "{'auto', 'zero'}",
+        """
+Initialisation of the output layer's weights: ``'auto'`` and ``'zero'``
+start them at zero, so that the network first predicts the mean of the
+(standardised) targets and moves from there (RealMLP's choice; the hidden
+layers start learning from the second step). ``MLPRegressor`` draws them
+at random like the hidden layers.
+""",
+    ),
+    _p(
         "early_stopping",
         False,
         ["boolean"],

@@ -85,6 +85,11 @@ class ClassificationHead:
         """
         return self.chance_loss(max(2, n_outputs))
 
+    @staticmethod
+    def batch_reference_loss(y, weights):
+        """No per-batch floor for the divergence guard: the chance loss is fixed."""
+        return 0.0
+
     def zero_score_loss(self, n_outputs, y):
         """The loss of all-zero scores, computed apart from the loss: the chance loss.
 

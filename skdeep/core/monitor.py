@@ -80,14 +80,24 @@ class DivergenceGuard:
         self.chance_loss, self.factor = chance_loss, factor
         self.threshold = None
 
-    def diverged(self, batch_loss):
-        """Return True when ``batch_loss`` signals divergence."""
+    def diverged(self, batch_loss, batch_reference=0.0):
+        """Return True when ``batch_loss`` signals divergence.
+
+        Parameters
+        ----------
+        batch_loss : float
+        batch_reference : float, default=0.0
+            The loss of a constant prediction on this batch (a regression
+            head's, :meth:`batch_reference_loss`): a batch whose targets spread
+            widely (an outlier among few rows) raises its own threshold, so
+            that only a loss beyond ``factor`` times it reads as divergence.
+        """
         if not np.isfinite(batch_loss):
             return True
         if self.threshold is None:
             self.threshold = self.factor * max(batch_loss, self.chance_loss)
             return False
-        return batch_loss > self.threshold
+        return batch_loss > max(self.threshold, self.factor * batch_reference)
 
 
 class Snapshot:

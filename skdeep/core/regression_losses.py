@@ -97,6 +97,26 @@ class SquaredError:
         """
         return float(0.5 * np.mean(np.var(y, axis=0)))
 
+    def batch_reference_loss(self, y, weights):
+        """The loss of predicting a batch's own (weighted) mean on it.
+
+        The divergence guard's per-batch floor: a few rows with an outlier among
+        them have a large loss under any model, which is no sign of divergence.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n, n_outputs)
+        weights : ndarray of shape (n,) or None
+            Weights summing to 1.
+
+        Returns
+        -------
+        loss : float
+        """
+        residual = y - np.average(y, axis=0, weights=weights)
+        per_sample = self.residual_loss(residual).mean(axis=1)
+        return float(np.average(per_sample, weights=weights))
+
     def zero_score_loss(self, n_outputs, y):
         """The loss of all-zero scores, from the formula (not through ``__call__``).
 

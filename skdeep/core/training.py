@@ -336,7 +336,7 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
             continue
         # The optimizer's fused step adds the penalty's gradient.
         batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng, penalty_gradient=False)
-        if guard.diverged(batch_loss):
+        if guard.diverged(batch_loss, objective.loss.batch_reference_loss(yb, wb)):
             return None, None
         if index == last_stepped:
             before = network.weight_scratch()
