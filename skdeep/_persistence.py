@@ -1,6 +1,7 @@
 """Secure persistence with skops: the list of types a skdeep model is made of."""
 
 from ._classifiers import MLPSoftmaxClassifier, MLPSVMClassifier
+from ._regressors import MLPRegressor, TargetScale
 from .core.averaging import ParameterAverage
 from .core.monitor import PlateauMonitor
 from .core.network import Network, NetworkSpec
@@ -11,6 +12,8 @@ from .core.training import TrainingState
 _PERSISTED_TYPES = (
     MLPSoftmaxClassifier,
     MLPSVMClassifier,
+    MLPRegressor,
+    TargetScale,
     ParameterAverage,
     PlateauMonitor,
     Network,
@@ -25,9 +28,10 @@ _PERSISTED_TYPES = (
 def skops_trusted_types():
     """Return the names of the skdeep types that a saved skdeep model contains.
 
-    A fitted classifier holds, besides NumPy arrays and builtins (which skops
-    trusts by default), only these skdeep types: the classifier, its network and
-    its training state (optimizer, schedule, weight average). Pass this list as
+    A fitted network holds, besides NumPy arrays and builtins (which skops
+    trusts by default), only these skdeep types: the estimator, its network and
+    its training state (optimizer, schedule, weight average), and a regressor's
+    target scale. Pass this list as
     ``trusted`` to :func:`skops.io.load` to load a skdeep model without trusting
     any other type.
 
