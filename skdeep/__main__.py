@@ -2,21 +2,24 @@
 
 Each classifier is fitted in a ``Pipeline`` with ``StandardScaler`` on a stratified
 75/25 split; the script prints test accuracy and fit time for each, next to
-scikit-learn's ``MLPClassifier`` with the same architecture.
+scikit-learn's ``MLPClassifier`` with the same architecture. Then the regressor
+does the same on scikit-learn's diabetes table (test R^2), next to
+``MLPRegressor``.
 """
 
 import argparse
 import time
 import warnings
 
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import MLPSoftmaxClassifier, MLPSVMClassifier
+from . import MLPRegressor, MLPSoftmaxClassifier, MLPSVMClassifier
 
 
 def main(argv=None):
@@ -30,7 +33,7 @@ def main(argv=None):
     Returns
     -------
     scores : dict of str to float
-        Test accuracy of each classifier.
+        Test accuracy of each classifier, test R^2 of each regressor.
     """
     parser = argparse.ArgumentParser(prog="python -m skdeep", description=__doc__.splitlines()[0])
     parser.add_argument("--random-state", type=int, default=0)
@@ -47,10 +50,28 @@ def main(argv=None):
         "sklearn MLPClassifier (reference)": MLPClassifier(**common),
     }
     print(f"digits: {len(X_train)} training / {len(X_test)} test samples, 10 classes")
-    print(f"{'classifier':<36} {'test accuracy':>13} {'fit time':>10}")
+    scores = _compare(contenders, "classifier", "test accuracy", X_train, X_test, y_train, y_test)
+
+    X, y = load_diabetes(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=args.random_state
+    )
+    common = dict(hidden_layer_sizes=(64,), random_state=args.random_state, early_stopping=True)
+    regressors = {
+        "MLPRegressor": MLPRegressor(**common),
+        "sklearn MLPRegressor (reference)": SklearnMLPRegressor(**common),
+    }
+    print(f"\ndiabetes: {len(X_train)} training / {len(X_test)} test samples, raw target")
+    scores.update(_compare(regressors, "regressor", "test R^2", X_train, X_test, y_train, y_test))
+    return scores
+
+
+def _compare(contenders, kind, metric, X_train, X_test, y_train, y_test):
+    """Fit each contender behind ``StandardScaler``; print and return its test score."""
+    print(f"{kind:<36} {metric:>13} {'fit time':>10}")
     scores = {}
-    for name, classifier in contenders.items():
-        pipeline = make_pipeline(StandardScaler(), classifier)
+    for name, estimator in contenders.items():
+        pipeline = make_pipeline(StandardScaler(), estimator)
         started = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
