@@ -119,7 +119,7 @@ def render(records, infos, contenders, n_folds, title="The ten regression tables
     out.append("")
 
     peers = [n for n in PEERS if n in present]
-    judged = [c.name for c in shown if c.family in (SKDEEP, RECIPE) and c.name in present]
+    judged = [c.name for c in shown if c.family in (SKDEEP, RECIPE) and r2[c.name].notna().any()]
     if judged and peers:
         out += ["### Wins / ties / losses by R² (skdeep contender against each peer)", ""]
         out += [_wins_section(r2, judged, peers), ""]
