@@ -135,7 +135,8 @@ def run(args):
         )
 
     print()
-    print(report.render(records, infos, chosen, args.folds))
+    title = f"Regression tables ({len(infos)} of {len(datasets.TABLES)})"
+    print(report.render(records, infos, chosen, args.folds, title))
     return finish(args, versions, infos, records, start, load_start)
 
 

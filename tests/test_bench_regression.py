@@ -274,3 +274,7 @@ def test_help_lists_the_variants(capsys):
         bench_regression.parse_args(["--help"])
     text = capsys.readouterr().out
     assert "--variant SPEC" in text and "no_ple" in text and "KFold" in text
+    args = bench_regression.parse_args(["--quick", "--tables", "boston", "MASS/Boston"])
+    assert args.folds == 3 and [t.name for t in args.tables_chosen] == ["Boston", "Boston"]
+    with pytest.raises(SystemExit):
+        bench_regression.parse_args(["--tables", "iris"])

@@ -75,7 +75,7 @@ def _verdicts(summary, r2, fit, contender, others, missing):
     ]
 
 
-def render(records, infos, contenders, n_folds, title="The ten regression tables"):
+def render(records, infos, contenders, n_folds, title="Regression tables"):
     """The whole markdown report of a run, from its per-fold records.
 
     ``infos`` describe the tables (``name``, ``source``, ``dropped`` and the
