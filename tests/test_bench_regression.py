@@ -278,3 +278,14 @@ def test_help_lists_the_variants(capsys):
     assert args.folds == 3 and [t.name for t in args.tables_chosen] == ["Boston", "Boston"]
     with pytest.raises(SystemExit):
         bench_regression.parse_args(["--tables", "iris"])
+
+
+def test_lightgbm_missing_is_reported_not_fitted(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "lightgbm", None)  # import lightgbm now fails
+    lgbm = {c.name: c for c in contenders.all_contenders()}[contenders.LGBM]
+    assert lgbm.build is None and "lightgbm not importable" in lgbm.unavailable
+    common = ["--tables", "Hitters", "--folds", "2", "--cache-dir", str(tmp_path)]
+    bench_regression.main([*common, "--contenders", "ridge", "lgbm"])
+    text = capsys.readouterr().out
+    assert "- LightGBM: LGBMRegressor" in text and "n/a: lightgbm not importable" in text
+    assert "| table | RidgeCV |\n" in text  # no LightGBM column

@@ -106,9 +106,10 @@ def lightgbm_version():
     return lightgbm.__version__
 
 
-def _model(factory, reason, family):
+def _contender(name, family, factory, reason=None):
+    """``factory`` behind the shared preprocessing, or n/a with ``reason``."""
     build = None if reason else tabular._behind_preprocessing(factory)
-    return build, reason, family
+    return Contender(name, family, build, reason)
 
 
 def all_contenders(variants=(), only_recipe=False):
@@ -132,17 +133,14 @@ def all_contenders(variants=(), only_recipe=False):
     if only_recipe:
         placeholder = "not refitted (--only-recipe)"
         return [Contender(name, PEER, None, placeholder) for name in PEERS] + recipes
-    models = {
-        RIDGE: _model(_ridge, None, PEER),
-        MLP: _model(_mlp, None, PEER),
-        HGB: _model(_hgb, None, PEER),
-        LGBM: _model(_lgbm, _missing("lightgbm"), PEER),
-        SKDEEP_MLP: _model(_skdeep_mlp, _missing("skdeep", "MLPRegressor"), SKDEEP),
-    }
-    out = [
-        Contender(name, family, build, reason) for name, (build, reason, family) in models.items()
+    return [
+        _contender(RIDGE, PEER, _ridge),
+        _contender(MLP, PEER, _mlp),
+        _contender(HGB, PEER, _hgb),
+        _contender(LGBM, PEER, _lgbm, _missing("lightgbm")),
+        _contender(SKDEEP_MLP, SKDEEP, _skdeep_mlp, _missing("skdeep", "MLPRegressor")),
+        *recipes,
     ]
-    return out + recipes
 
 
 def select(contenders, wanted):

@@ -37,12 +37,16 @@ def tables_section(infos):
     return tabular.markdown_table(header, rows)
 
 
-def contenders_section(contenders):
-    """One line per contender: what it is, or why it is n/a."""
+def contenders_section(contenders, present):
+    """One line per contender: what it is, and why it has no result (n/a) if so.
+
+    ``present`` holds the names with results (fitted or cached).
+    """
     lines = []
     for c in contenders:
         what = DESCRIPTIONS.get(c.name) or f"make_tabular_regressor(random_state, **{c.params})"
-        lines.append(f"- {c.name}: {what}" + (f" — n/a: {c.unavailable}" if c.unavailable else ""))
+        na = c.unavailable and c.name not in present
+        lines.append(f"- {c.name}: {what}" + (f" — n/a: {c.unavailable}" if na else ""))
     return "\n".join(lines)
 
 
@@ -101,7 +105,8 @@ def render(records, infos, contenders, n_folds, title="Regression tables"):
     main = [n for n in names if n not in variants]
     mean_rank = ranking.mean_ranks(r2[main])
 
-    out = [f"## {title}", "", tables_section(infos), "", contenders_section(shown), ""]
+    out = [f"## {title}", "", tables_section(infos), ""]
+    out += [contenders_section(contenders, present), ""]
     out += [f"### R² (mean over {n_folds} folds; best of each table in bold)", ""]
     rows = tabular._metric_rows(r2, missing, higher_is_better=True)
     rows.append(["**mean R²**", *[tabular._cell(r2[n].mean(), missing.get(n)) for n in names]])
