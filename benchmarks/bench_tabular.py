@@ -38,6 +38,79 @@ BUSY_START, BUSY_END = 1.0, 2.0  # 1-minute load averages that flag a noisy run
 CACHE_DIR = os.path.join(HERE, "results", "tabular_cache")
 
 
+def add_fold_options(parser, quick_max_rows):
+    """Add ``--quick``, ``--folds`` and ``--seed`` (shared with ``bench_regression.py``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    quick_max_rows : int
+        The largest table ``--quick`` keeps.
+    """
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_FOLDS} folds and only tables with <= {quick_max_rows} rows",
+    )
+    parser.add_argument("--folds", type=int, help="number of folds (default 5, --quick 3)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="CV shuffle seed; fold k's models get seed + k"
+    )
+
+
+def add_run_options(parser, cache_dir):
+    """Add ``--only-recipe``, the cache options, ``--json`` and ``--verbose``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    cache_dir : str
+        Default of ``--cache-dir``.
+    """
+    parser.add_argument(
+        "--only-recipe",
+        action="store_true",
+        help="fit only the recipe and its variants; peers are reported from the cache",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="refit the peers instead of reading cached results (fresh ones are stored)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=cache_dir,
+        metavar="PATH",
+        help="where the peers' results are cached "
+        f"(default: {os.path.relpath(cache_dir, REPO_ROOT)})",
+    )
+    parser.add_argument("--json", metavar="PATH", help="write the raw per-fold results here")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="tracebacks of failing contenders"
+    )
+
+
+def parse_folds(parser, argv):
+    """Parse ``argv`` and settle the number of folds (``--quick``: fewer).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        With :func:`add_fold_options`' options.
+    argv : list of str or None
+
+    Returns
+    -------
+    argparse.Namespace
+    """
+    args = parser.parse_args(argv)
+    if args.folds is None:
+        args.folds = QUICK_FOLDS if args.quick else 5
+    if args.folds < 2:
+        parser.error("--folds must be at least 2")
+    return args
+
+
 def parse_args(argv=None):
     """Command-line options (``--help`` lists them)."""
     parser = argparse.ArgumentParser(
@@ -55,15 +128,7 @@ def parse_args(argv=None):
         metavar="NAME",
         help="only these tables, from any suite (case-insensitive, e.g. Caravan fgl)",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"{QUICK_FOLDS} folds and only tables with <= {QUICK_MAX_ROWS} rows",
-    )
-    parser.add_argument("--folds", type=int, help="number of folds (default 5, --quick 3)")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="CV shuffle seed; fold k's models get seed + k"
-    )
+    add_fold_options(parser, QUICK_MAX_ROWS)
     parser.add_argument(
         "--contenders",
         nargs="+",
@@ -78,31 +143,8 @@ def parse_args(argv=None):
         help="extra contender recipe[NAME] = make_tabular_classifier(random_state=seed, "
         "**JSON); repeatable",
     )
-    parser.add_argument(
-        "--only-recipe",
-        action="store_true",
-        help="fit only the recipe and its variants; peers are reported from the cache",
-    )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="refit the peers instead of reading cached results (fresh ones are stored)",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        default=CACHE_DIR,
-        metavar="PATH",
-        help="where the peers' results are cached (default: benchmarks/results/tabular_cache)",
-    )
-    parser.add_argument("--json", metavar="PATH", help="write the raw per-fold results here")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="tracebacks of failing contenders"
-    )
-    args = parser.parse_args(argv)
-    if args.folds is None:
-        args.folds = QUICK_FOLDS if args.quick else 5
-    if args.folds < 2:
-        parser.error("--folds must be at least 2")
+    add_run_options(parser, CACHE_DIR)
+    args = parse_folds(parser, argv)
     try:
         args.variants = [contenders.parse_variant(v) for v in args.recipe_variant]
         args.tables_chosen = (
@@ -159,14 +201,18 @@ def _thread_pools():
     return before, during
 
 
-def header(args, versions):
-    """The lines printed before any fit: command, machine, versions, protocol."""
+def header(args, versions, title="tabular", script="bench_tabular.py", splitter="StratifiedKFold"):
+    """The lines printed before any fit: command, machine, versions, protocol.
+
+    ``title``, ``script`` and ``splitter`` name the benchmark, its script and its
+    folds (``bench_regression.py`` shares this header).
+    """
     import skdeep
 
-    command = "python benchmarks/bench_tabular.py " + shlex.join(sys.argv[1:])
+    command = f"python benchmarks/{script} " + shlex.join(sys.argv[1:])
     before, during = _thread_pools()
     lines = [
-        "# skdeep tabular benchmark",
+        f"# skdeep {title} benchmark",
         "",
         "```",
         f"command: {command.strip()}",
@@ -179,7 +225,7 @@ def header(args, versions):
         f"git {_git_revision()}",
         f"thread pools: {before}; inside the limit: {during}",
         f"threads: {protocol.THREAD_NOTE}",
-        f"protocol: {args.folds}-fold StratifiedKFold(shuffle=True, random_state={args.seed}); "
+        f"protocol: {args.folds}-fold {splitter}(shuffle=True, random_state={args.seed}); "
         f"fold k's models get random_state={args.seed}+k",
         f"cache: {args.cache_dir}" + (" (not read: --no-cache)" if args.no_cache else ""),
         "```",
@@ -189,6 +235,36 @@ def header(args, versions):
 
 def _progress(message):
     print(message, file=sys.stderr, flush=True)
+
+
+def footer(start, load_start):
+    """Print the load average at the end, the wall time and the busy-machine note.
+
+    Parameters
+    ----------
+    start : float
+        ``time.perf_counter()`` at the start of the run.
+    load_start : float
+        1-minute load average at the start.
+
+    Returns
+    -------
+    float
+        The run's wall time in seconds.
+    """
+    wall = time.perf_counter() - start
+    print("```")
+    print(f"load average at end (1, 5, 15 min): {_load()}")
+    print(f"wall time: {wall:.0f} s")
+    print("```")
+    # This run keeps one core busy; more than that is other people's work.
+    if load_start > BUSY_START or os.getloadavg()[0] > BUSY_END:
+        print(
+            f"\nNote: the machine was busy (1-minute load above {BUSY_START} at the start or "
+            f"{BUSY_END} at the end): wall-clock fit times are inflated (compare the fit CPU "
+            "column). Contenders are interleaved, so ratios within the run suffer less."
+        )
+    return wall
 
 
 def run(args):
@@ -238,18 +314,27 @@ def run(args):
         print()
         print(report.render_suite(title, suite_records, suite_infos, chosen, args.folds))
 
-    wall = time.perf_counter() - start
-    print("```")
-    print(f"load average at end (1, 5, 15 min): {_load()}")
-    print(f"wall time: {wall:.0f} s")
-    print("```")
-    # This run keeps one core busy; more than that is other people's work.
-    if load_start > BUSY_START or os.getloadavg()[0] > BUSY_END:
-        print(
-            f"\nNote: the machine was busy (1-minute load above {BUSY_START} at the start or "
-            f"{BUSY_END} at the end): wall-clock fit times are inflated (compare the fit CPU "
-            "column). Contenders are interleaved, so ratios within the run suffer less."
-        )
+    return finish(args, versions, infos, records, start, load_start)
+
+
+def finish(args, versions, infos, records, start, load_start):
+    """Print the footer (:func:`footer`) and return the run's JSON payload.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``contenders_chosen``.
+    versions : dict
+    infos, records : list of dict
+        The tables' descriptions and the per-fold records.
+    start, load_start : float
+        As for :func:`footer`.
+
+    Returns
+    -------
+    dict
+    """
+    wall = footer(start, load_start)
     return {
         "command": sys.argv,
         "args": {k: v for k, v in vars(args).items() if not k.endswith("_chosen")},
@@ -257,16 +342,32 @@ def run(args):
         "tables": infos,
         "contenders": [
             {"name": c.name, "family": c.family, "unavailable": c.unavailable, "params": c.params}
-            for c in chosen
+            for c in args.contenders_chosen
         ],
         "records": records,
         "wall_time": wall,
     }
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    payload = run(args)
+def main(argv=None, parse=None, execute=None):
+    """Parse the options, run, and write the JSON file if asked.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    parse, execute : callable, optional
+        ``parse(argv) -> args`` and ``execute(args) -> payload``; None is this
+        script's :func:`parse_args` and :func:`run` (``bench_regression.py``
+        passes its own).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    args = (parse or parse_args)(argv)
+    payload = (execute or run)(args)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(payload, fh, indent=1, default=str)

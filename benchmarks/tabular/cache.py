@@ -51,17 +51,29 @@ def library_versions():
     }
 
 
-def code_digest():
+def code_digest(sources=None, versions=None):
     """Digest of the library versions and of the benchmark modules that define a result.
+
+    Parameters
+    ----------
+    sources : sequence of path-like, default=None
+        The module files whose edits change a peer's result; None is this
+        package's datasets, contenders and protocol modules.
+    versions : dict, default=None
+        Library versions; None is :func:`library_versions`.
 
     Returns
     -------
     str
         12 hex digits.
     """
-    digest = hashlib.sha256(json.dumps(library_versions(), sort_keys=True).encode())
-    for name in _KEYED_SOURCES:
-        digest.update((HERE / name).read_bytes())
+    if sources is None:
+        sources = [HERE / name for name in _KEYED_SOURCES]
+    if versions is None:
+        versions = library_versions()
+    digest = hashlib.sha256(json.dumps(versions, sort_keys=True).encode())
+    for path in sources:
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -75,12 +87,14 @@ class ResultCache:
     read : bool, default=True
         Whether cached results are used; ``--no-cache`` sets it to False so
         everything is refitted (fresh results still replace the stored ones).
+    digest : str, default=None
+        What the file names carry; None is :func:`code_digest` of this package.
     """
 
-    def __init__(self, directory, read=True):
+    def __init__(self, directory, read=True, digest=None):
         self.directory = Path(directory)
         self.read = read
-        self.digest = code_digest()
+        self.digest = code_digest() if digest is None else digest
 
     def _path(self, table, contender, n_folds, seed):
         safe = "".join(ch if ch.isalnum() else "_" for ch in contender)

@@ -150,13 +150,14 @@ def _skdeep_unavailable():
     return None
 
 
-def _recipe_factory():
-    """``make_tabular_classifier`` if the working tree has it, else the reason why not."""
+def _recipe_factory(name="make_tabular_classifier"):
+    """``skdeep.<name>`` if the working tree has it, else the reason why not."""
     try:
-        from skdeep import make_tabular_classifier
+        import skdeep
+
+        return getattr(skdeep, name), None
     except Exception as exc:
-        return None, f"skdeep.make_tabular_classifier not importable ({exc.__class__.__name__})"
-    return make_tabular_classifier, None
+        return None, f"skdeep.{name} not importable ({exc.__class__.__name__})"
 
 
 def parse_variant(text):
@@ -192,22 +193,24 @@ def parse_variant(text):
     return name, overrides
 
 
-def recipe_contenders(variants=()):
+def recipe_contenders(variants=(), factory="make_tabular_classifier"):
     """The recipe and its variants.
 
     Parameters
     ----------
     variants : sequence of (str, dict)
         Parsed ``--recipe-variant`` options; each becomes ``recipe[NAME]``.
+    factory : str, default="make_tabular_classifier"
+        The recipe's name in skdeep (``bench_regression.py``:
+        ``make_tabular_regressor``).
 
     Returns
     -------
     list of Contender
         ``skdeep recipe`` first, then the variants in the given order; all with
-        ``build=None`` and the reason when ``make_tabular_classifier`` does not
-        exist yet.
+        ``build=None`` and the reason when ``factory`` does not exist yet.
     """
-    factory, reason = _recipe_factory()
+    factory, reason = _recipe_factory(factory)
 
     def bind(overrides):
         if factory is None:

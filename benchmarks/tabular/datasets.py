@@ -111,8 +111,6 @@ TABLES = tuple(
     [_table("ten", *row) for row in _TEN] + [_table("holdout", *row) for row in _HOLDOUT]
 )
 
-BY_NAME = {table.name.lower(): table for table in TABLES}
-
 
 def tables_of(suite):
     """Tables of a suite.
@@ -133,12 +131,14 @@ def tables_of(suite):
     return [table for table in TABLES if table.suite == suite]
 
 
-def find_table(name):
+def find_table(name, tables=None):
     """The registered table called ``name`` (case-insensitive; ``pkg/item`` works too).
 
     Parameters
     ----------
     name : str
+    tables : sequence of Table, default=None
+        Where to look; None is this registry (``bench_regression.py`` passes its own).
 
     Returns
     -------
@@ -149,13 +149,12 @@ def find_table(name):
     KeyError
         If no table has that name, with the list of known names.
     """
+    tables = TABLES if tables is None else tables
     key = name.lower()
-    if key in BY_NAME:
-        return BY_NAME[key]
-    for table in TABLES:
-        if key == table.source.lower():
+    for table in tables:
+        if key in (table.name.lower(), table.source.lower()):
             return table
-    known = ", ".join(table.name for table in TABLES)
+    known = ", ".join(table.name for table in tables)
     raise KeyError(f"unknown table {name!r}; known tables: {known}")
 
 

@@ -86,8 +86,11 @@ def _summarise(caught):
     return convergence, others
 
 
-def evaluate_fold(contender, X, y, train, test, labels, random_state, verbose=False):
-    """Fit one contender on one fold and score it.
+def fit_and_score(contender, X, y, train, test, random_state, predict, score, metrics, verbose):
+    """Fit one contender on one fold, time it under one thread, and score its predictions.
+
+    The task-independent part of a fold: the classification and regression
+    benchmarks differ only in ``predict``, ``score`` and ``metrics``.
 
     Parameters
     ----------
@@ -97,37 +100,37 @@ def evaluate_fold(contender, X, y, train, test, labels, random_state, verbose=Fa
     y : numpy.ndarray
     train, test : numpy.ndarray
         Row indices.
-    labels : numpy.ndarray
-        All labels of the table, sorted.
     random_state : int
         The fold seed.
-    verbose : bool, default=False
+    predict : callable
+        ``predict(estimator, X_test) -> outputs``, timed as the predict time.
+    score : callable
+        ``score(estimator, outputs, y_test) -> dict`` of the metrics (not timed).
+    metrics : sequence of str
+        The keys ``score`` returns; NaN when the fit fails.
+    verbose : bool
         Print a contender's traceback when it fails.
 
     Returns
     -------
     dict
-        ``accuracy``, ``log_loss``, ``fit_time`` and ``predict_time`` (seconds,
-        wall clock), ``fit_cpu_time`` (process CPU seconds of the fit),
-        ``convergence_warnings`` (how many ConvergenceWarnings the
-        fit raised; they are silenced), ``other_warnings`` (distinct messages),
-        and ``error`` (None, or the exception's text: the metrics are then NaN).
+        The ``metrics``, ``fit_time`` and ``predict_time`` (seconds, wall
+        clock), ``fit_cpu_time`` (process CPU seconds of the fit),
+        ``convergence_warnings`` (how many ConvergenceWarnings the fit raised;
+        they are silenced), ``other_warnings`` (distinct messages), and
+        ``error`` (None, or the exception's text: the metrics are then NaN).
     """
-    from sklearn.metrics import accuracy_score, log_loss
     from threadpoolctl import threadpool_limits
 
     X_train, X_test = X.iloc[train], X.iloc[test]
     y_train, y_test = y[train], y[test]
-    record = {
-        "accuracy": float("nan"),
-        "log_loss": float("nan"),
-        "fit_time": float("nan"),
-        "fit_cpu_time": float("nan"),
-        "predict_time": float("nan"),
-        "convergence_warnings": 0,
-        "other_warnings": [],
-        "error": None,
-    }
+    record = dict.fromkeys(metrics, float("nan"))
+    record.update(
+        dict.fromkeys(["fit_time", "fit_cpu_time", "predict_time"], float("nan")),
+        convergence_warnings=0,
+        other_warnings=[],
+        error=None,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -140,12 +143,9 @@ def evaluate_fold(contender, X, y, train, test, labels, random_state, verbose=Fa
                 # does: the pair tells a busy machine from a slow contender.
                 record["fit_cpu_time"] = time.process_time() - cpu
                 start = time.perf_counter()
-                predicted = estimator.predict(X_test)
-                proba = estimator.predict_proba(X_test)
+                outputs = predict(estimator, X_test)
                 record["predict_time"] = time.perf_counter() - start
-            record["accuracy"] = float(accuracy_score(y_test, predicted))
-            proba = full_proba(proba, np.asarray(estimator.classes_), labels)
-            record["log_loss"] = float(log_loss(y_test, proba, labels=labels))
+            record.update(score(estimator, outputs, y_test))
         except Exception as exc:  # one failing contender must not stop the run
             record["error"] = f"{exc.__class__.__name__}: {exc}"
             if verbose:
@@ -154,7 +154,35 @@ def evaluate_fold(contender, X, y, train, test, labels, random_state, verbose=Fa
     return record
 
 
-def run_table(table, X, y, contenders, n_folds, seed, cache=None, verbose=False):
+def evaluate_fold(contender, X, y, train, test, labels, random_state, verbose=False):
+    """Accuracy and log-loss of one classifier on one fold.
+
+    ``labels`` are all the labels of the table, sorted (a training fold may miss
+    one); the other arguments, and the timings, warnings and ``error`` of the
+    returned record, are those of :func:`fit_and_score`.
+    """
+    from sklearn.metrics import accuracy_score, log_loss
+
+    def predict(estimator, X_test):
+        return estimator.predict(X_test), estimator.predict_proba(X_test)
+
+    def score(estimator, outputs, y_test):
+        predicted, proba = outputs
+        proba = full_proba(proba, np.asarray(estimator.classes_), labels)
+        return {
+            "accuracy": float(accuracy_score(y_test, predicted)),
+            "log_loss": float(log_loss(y_test, proba, labels=labels)),
+        }
+
+    metrics = ("accuracy", "log_loss")
+    return fit_and_score(
+        contender, X, y, train, test, random_state, predict, score, metrics, verbose
+    )
+
+
+def run_table(
+    table, X, y, contenders, n_folds, seed, cache=None, verbose=False, folds=None, evaluate=None
+):
     """Cross-validate every contender on one table.
 
     Parameters
@@ -170,6 +198,11 @@ def run_table(table, X, y, contenders, n_folds, seed, cache=None, verbose=False)
         after fitting.
     verbose : bool, default=False
         Print tracebacks of failing contenders.
+    folds : list of (numpy.ndarray, numpy.ndarray), default=None
+        Train and test rows of each fold; None is :func:`splits` (stratified).
+    evaluate : callable, default=None
+        ``evaluate(contender, X, y, train, test, random_state, verbose) -> dict``
+        of one fold; None is :func:`evaluate_fold` with the table's labels.
 
     Returns
     -------
@@ -180,8 +213,14 @@ def run_table(table, X, y, contenders, n_folds, seed, cache=None, verbose=False)
         of :func:`evaluate_fold`. Contenders neither fitted nor cached have no
         record.
     """
-    labels = np.unique(y)
-    folds = splits(y, n_folds, seed)
+    if folds is None:
+        folds = splits(y, n_folds, seed)
+    if evaluate is None:
+        labels = np.unique(y)
+
+        def evaluate(contender, X, y, train, test, random_state, verbose):
+            return evaluate_fold(contender, X, y, train, test, labels, random_state, verbose)
+
     cached, to_fit = {}, []
     for contender in contenders:
         hit = None
@@ -195,9 +234,7 @@ def run_table(table, X, y, contenders, n_folds, seed, cache=None, verbose=False)
     fitted = {c.name: [] for c in to_fit}
     for fold, (train, test) in enumerate(folds):
         for contender in to_fit:
-            record = evaluate_fold(
-                contender, X, y, train, test, labels, fold_seed(seed, fold), verbose
-            )
+            record = evaluate(contender, X, y, train, test, fold_seed(seed, fold), verbose)
             fitted[contender.name].append(
                 {
                     "table": table.name,

@@ -28,23 +28,26 @@ TARGETS = (
 )
 
 
-def summarise(records):
+def summarise(records, metrics=("accuracy", "log_loss")):
     """Aggregate per-fold records per (table, contender).
 
     Parameters
     ----------
     records : list of dict
         As returned by :func:`protocol.run_table`.
+    metrics : sequence of str, default=("accuracy", "log_loss")
+        The per-fold scores averaged over the folds (regression: R² and RMSE).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by (table, contender): mean ``accuracy`` and ``log_loss`` over
+        Indexed by (table, contender): the mean of each of ``metrics`` over
         the folds (NaN if any fold failed), total ``fit_time``,
         ``fit_cpu_time`` and ``predict_time``, ``folds``, ``warned_fits`` (fits that raised a
         ConvergenceWarning), ``errors`` (failed folds) and ``cached``.
     """
-    columns = ["accuracy", "log_loss", "fit_time", "fit_cpu_time", "predict_time", "folds"]
+    metrics = list(metrics)
+    columns = [*metrics, "fit_time", "fit_cpu_time", "predict_time", "folds"]
     columns.append("warned_fits")
     if not records:
         return pd.DataFrame(columns=[*columns, "errors", "cached"])
@@ -56,8 +59,7 @@ def summarise(records):
     grouped = frame.groupby(["table", "contender"], sort=False)
     out = pd.DataFrame(
         {
-            "accuracy": grouped["accuracy"].mean(),
-            "log_loss": grouped["log_loss"].mean(),
+            **{metric: grouped[metric].mean() for metric in metrics},
             "fit_time": grouped["fit_time"].sum(),
             "fit_cpu_time": grouped["fit_cpu_time"].sum(min_count=1),
             "predict_time": grouped["predict_time"].sum(),
@@ -69,7 +71,7 @@ def summarise(records):
     )
     # A contender that failed on one fold has no score for the table: a mean
     # over the surviving folds would not be comparable with the others.
-    out.loc[out["errors"] > 0, ["accuracy", "log_loss"]] = np.nan
+    out.loc[out["errors"] > 0, metrics] = np.nan
     return out
 
 
@@ -143,17 +145,32 @@ def _common(frame, a, b):
     return frame[[a, b]].dropna()
 
 
-def verdicts(accuracy, log_loss, fit_time, recipe, mlp="MLPClassifier", hgb="HGB"):
+def verdicts(
+    accuracy,
+    log_loss,
+    fit_time,
+    recipe,
+    mlp="MLPClassifier",
+    hgb="HGB",
+    targets=TARGETS,
+    lower_is_better=True,
+):
     """The issue's four targets for one recipe contender.
 
     Parameters
     ----------
     accuracy, log_loss, fit_time : pandas.DataFrame
         Tables x contenders (``fit_time`` holds each table's total over folds).
+        ``accuracy`` is the score that ranks (higher is better); ``log_loss``
+        the one whose mean must be no worse than HGB's.
     recipe : str
         The contender judged (``skdeep recipe`` or a variant).
     mlp, hgb : str
         Names of the MLPClassifier and HistGradientBoosting columns.
+    targets : tuple of 4 str, default=TARGETS
+        How the four targets are worded in the output.
+    lower_is_better : bool, default=True
+        Direction of the third target's score (False for regression's R²).
 
     Returns
     -------
@@ -162,9 +179,9 @@ def verdicts(accuracy, log_loss, fit_time, recipe, mlp="MLPClassifier", hgb="HGB
         contender missing, or no table where both have a result).
     """
     if recipe not in accuracy or accuracy[recipe].isna().all():
-        return [(t, NA, f"{recipe} has no result") for t in TARGETS]
+        return [(t, NA, f"{recipe} has no result") for t in targets]
     out = []
-    target = TARGETS[0]
+    target = targets[0]
     mean = mean_ranks(accuracy).dropna()
     others = mean.drop(recipe)
     if others.empty:
@@ -174,7 +191,7 @@ def verdicts(accuracy, log_loss, fit_time, recipe, mlp="MLPClassifier", hgb="HGB
         status = MET if mean[recipe] <= others.min() else NOT_MET
         out.append((target, status, f"{mean[recipe]:.2f} vs {best} {others.min():.2f}"))
 
-    target = TARGETS[1]
+    target = targets[1]
     if mlp not in accuracy or _common(accuracy, recipe, mlp).empty:
         out.append((target, NA, f"no {mlp} result"))
     else:
@@ -184,16 +201,16 @@ def verdicts(accuracy, log_loss, fit_time, recipe, mlp="MLPClassifier", hgb="HGB
         status = MET if w >= need else NOT_MET
         out.append((target, status, f"{w} wins, {t} ties, {losses} losses (need {need} of {n})"))
 
-    target = TARGETS[2]
+    target = targets[2]
     common = _common(log_loss, recipe, hgb) if hgb in log_loss else pd.DataFrame()
     if common.empty:
         out.append((target, NA, f"no {hgb} result"))
     else:
         r, h = common[recipe].mean(), common[hgb].mean()
-        status = MET if r <= h else NOT_MET
+        status = MET if (r <= h if lower_is_better else r >= h) else NOT_MET
         out.append((target, status, f"{r:.4f} vs {h:.4f} over {len(common)} table(s)"))
 
-    target = TARGETS[3]
+    target = targets[3]
     common = _common(fit_time, recipe, hgb) if hgb in fit_time else pd.DataFrame()
     if common.empty:
         out.append((target, NA, f"no {hgb} result"))
