@@ -17,9 +17,9 @@ import ast
 from benchmarks.tabular.contenders import parse_variant as parse_json_variant
 
 # The classification recipe's ablation axes (benchmarks/tabular_ablation.py), for
-# the regression recipe: the names are make_tabular_classifier's settings, which
-# make_tabular_regressor is specified to mirror. A setting the regressor does not
-# have makes the variant fail with a TypeError, reported as an error on each table.
+# the regression recipe (make_tabular_regressor takes the same settings), then the
+# regression-specific choices. A setting the regressor does not have makes the
+# variant fail with a TypeError, reported as an error on each table.
 REGISTRY = {
     "no_ple": {"n_bins": 0},
     "no_missing_flags": {"missing_indicators": False},
@@ -27,6 +27,10 @@ REGISTRY = {
     "wide": {"hidden_layer_sizes": (256, 256)},
     "longer": {"max_iter": 100, "n_iter_no_change": 10},
     "no_clip": {"clip": None},
+    # The regression-specific choices of make_tabular_regressor.
+    "huber": {"loss": "huber"},
+    "r2_stop": {"scoring": "r2"},
+    "raw_target": {"normalize_y": False},
 }
 """Named variants: ``--variant no_ple`` is ``--variant no_ple=n_bins=0``."""
 
