@@ -79,6 +79,20 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    def _fit_all(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
+        """The body of ``fit``: every epoch, warm-started or not, with validation data."""
+        continuing = self.warm_start and hasattr(self, "_state")
+        validation = None if X_val is None and y_val is None else (X_val, y_val, sample_weight_val)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            classes=None,
+            incremental=False,
+            continuing=continuing,
+            validation_data=validation,
+        )
+
     def _refuse_full_batch_partial_fit(self):
         if self.solver == "lbfgs":
             raise ValueError(

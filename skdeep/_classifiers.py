@@ -62,17 +62,7 @@ class BaseMLPClassifier(ClassifierPredictionMixin, ClassifierMixin, BaseMLP):
         self : object
             The fitted estimator.
         """
-        continuing = self.warm_start and hasattr(self, "_state")
-        validation = None if X_val is None and y_val is None else (X_val, y_val, sample_weight_val)
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            classes=None,
-            incremental=False,
-            continuing=continuing,
-            validation_data=validation,
-        )
+        return self._fit_all(X, y, sample_weight, X_val, y_val, sample_weight_val)
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)

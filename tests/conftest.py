@@ -4,6 +4,7 @@
 * :func:`small_model`: the small seeded network most modules train for exactly
   ``max_iter`` epochs;
 * :func:`fit_quietly`: ``fit`` with ``ConvergenceWarning`` silenced;
+* :func:`step_rates`: a fixture recording the learning rate of every optimizer step;
 * the *private surface*: the few helpers below that read the training state
   (``estimator._state``), for what no fitted attribute carries. Every test reads
   the private state through them, so this is the list of what the suite depends on.
@@ -13,6 +14,7 @@ import functools
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
@@ -179,3 +181,23 @@ def total_epochs(model):
     history numbers every epoch since the first fit.
     """
     return model.history_[-1]["epoch"] if model.history_ else 0
+
+
+@pytest.fixture
+def step_rates(monkeypatch):
+    """The learning rate of every optimizer step taken while the test runs, in order.
+
+    Wraps :meth:`skdeep.core.optimizers.Optimizer.step` (every stochastic solver
+    steps through it), so a test sees the rate the solver really used.
+    """
+    from skdeep.core.optimizers import Optimizer
+
+    rates = []
+    original = Optimizer.step
+
+    def recording(self, theta, grad, lr):
+        rates.append(lr)
+        return original(self, theta, grad, lr)
+
+    monkeypatch.setattr(Optimizer, "step", recording)
+    return rates

@@ -137,7 +137,7 @@ def test_warm_start_runs_the_schedule_again(data, schedule):
 
 
 @pytest.mark.parametrize("warmup_epochs", [0.0, 1.5])
-def test_warm_started_cosine_fit_trains_like_a_fresh_cosine(monkeypatch, warmup_epochs):
+def test_warm_started_cosine_fit_trains_like_a_fresh_cosine(step_rates, warmup_epochs):
     """A second fit with the cosine schedule steps with a fresh cosine's rates.
 
     Before, the schedule's counter ran on past max_iter: the second fit stepped
@@ -151,14 +151,7 @@ def test_warm_started_cosine_fit_trains_like_a_fresh_cosine(monkeypatch, warmup_
         "batch_size": 25,
         "learning_rate_init": 0.05,
     }
-    steps = []
-    original = Optimizer.step
-
-    def recording(self, theta, grad, lr):
-        steps.append(lr)
-        original(self, theta, grad, lr)
-
-    monkeypatch.setattr(Optimizer, "step", recording)
+    steps = step_rates
     fresh = fit_quietly(small_model(**params), X, y)
     fresh_steps, steps[:] = list(steps), []
     model = fit_quietly(small_model(warm_start=True, **params), X, y)
@@ -327,17 +320,10 @@ def test_cosine_restarts_past_its_horizon(warmup):
     assert not schedule.exhausted(1e6)
 
 
-def test_cosine_partial_fit_stream_keeps_learning(monkeypatch):
+def test_cosine_partial_fit_stream_keeps_learning(step_rates):
     """A partial_fit stream longer than max_iter steps with the restarted cycle's rates."""
     X, y = classification_data(n_samples=100)
-    steps = []
-    original = Optimizer.step
-
-    def recording(self, theta, grad, lr):
-        steps.append(lr)
-        original(self, theta, grad, lr)
-
-    monkeypatch.setattr(Optimizer, "step", recording)
+    steps = step_rates
     model = small_model(learning_rate="cosine", max_iter=3, batch_size=25, learning_rate_init=0.05)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -370,18 +356,10 @@ def test_exhausted_decay_says_so(data, schedule):
     assert _rates(model)[-2:] == pytest.approx([LR0, LR0 * 0.01], rel=1e-12)
 
 
-def test_cosine_schedule_changes_the_rate_within_an_epoch(monkeypatch):
+def test_cosine_schedule_changes_the_rate_within_an_epoch(step_rates):
     # The training loop asks a continuous schedule for the rate at every batch.
-    from skdeep.core.optimizers import Optimizer
 
-    rates = []
-    original = Optimizer.step
-
-    def recording(self, theta, grad, lr):
-        rates.append(lr)
-        original(self, theta, grad, lr)
-
-    monkeypatch.setattr(Optimizer, "step", recording)
+    rates = step_rates
     X, y = classification_data(n_samples=100)
     model = small_model(learning_rate="cosine", max_iter=2, batch_size=25, learning_rate_init=0.1)
     fit_quietly(model, X, y)

@@ -142,7 +142,7 @@ def test_activation_values_and_derivatives_match_torch(activation):
 
 
 @pytest.mark.parametrize("warmup_epochs", [0.0, 1.5])
-def test_cosine_warmup_rates_match_torch_lambda_lr(monkeypatch, warmup_epochs):
+def test_cosine_warmup_rates_match_torch_lambda_lr(step_rates, warmup_epochs):
     """Every batch's rate equals torch's ``LambdaLR`` with the documented formula.
 
     ``lr0 * min(1, e / w) * (1 + cos(pi * u)) / 2``, ``u = clip((e - w) / (T - w), 0, 1)``,
@@ -152,8 +152,6 @@ def test_cosine_warmup_rates_match_torch_lambda_lr(monkeypatch, warmup_epochs):
     import math
 
     from conftest import classification_data, fit_quietly, small_model
-
-    from skdeep.core.optimizers import Optimizer
 
     lr0, horizon, per_epoch = 0.05, 3, 4
 
@@ -172,14 +170,7 @@ def test_cosine_warmup_rates_match_torch_lambda_lr(monkeypatch, warmup_epochs):
         optimizer.step()
         scheduler.step()
 
-    used = []
-    original = Optimizer.step
-
-    def recording(self, theta, grad, lr):
-        used.append(lr)
-        original(self, theta, grad, lr)
-
-    monkeypatch.setattr(Optimizer, "step", recording)
+    used = step_rates
     X, y = classification_data(n_samples=100)
     model = small_model(
         solver="sgd",
