@@ -27,7 +27,7 @@ on a price in dollars.
 # The tables
 # ----------
 # ``Boston`` (MASS): the median value of owner-occupied homes in 506 census
-# tracts of Boston, in thousands of dollars, from 13 numeric columns.
+# tracts around Boston, in thousands of dollars, from 13 numeric columns.
 # ``Housing`` (Ecdat): the sale price of 546 houses in Windsor, Canada, in
 # dollars, from 5 numeric columns and 6 yes/no columns stored as strings.
 # Each table is loaded as R ships it, minus the row names and the target.
