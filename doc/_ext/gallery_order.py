@@ -5,7 +5,8 @@ fully qualified name (``within_subsection_order`` in ``doc/conf.py``).
 """
 
 # Building the network, training it, tuning it, evaluating it; then the
-# benchmark against the MNIST-1D paper. Examples not listed come last, in
+# benchmark against the MNIST-1D paper, and the recipes on real tables:
+# classification, then regression. Examples not listed come last, in
 # alphabetical order.
 COURSE_ORDER = [
     "plot_activation_functions.py",
@@ -19,6 +20,8 @@ COURSE_ORDER = [
     "plot_dask_search.py",
     "plot_voting_ensemble.py",
     "plot_mnist1d.py",
+    "plot_real_tables.py",
+    "plot_regression.py",
 ]
 
 
