@@ -34,9 +34,9 @@ def pytest_report_header(config):
 
     forced = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return [
-        f"BLAS: {lib['internal_api']} {lib.get('version')}, kernel "
-        f"{lib.get('architecture')}, {lib['num_threads']} threads "
-        f"(OPENBLAS_CORETYPE={forced})"
+        f"BLAS: {lib['internal_api']} {lib.get('version')} ({lib['filepath']}), "
+        f"kernel {lib.get('architecture')}, num_threads={lib['num_threads']}, "
+        f"OPENBLAS_CORETYPE={forced}"
         for lib in threadpool_info()
         if lib.get("user_api") == "blas"
     ] or ["BLAS: none found by threadpoolctl"]
