@@ -5,12 +5,15 @@
   ``max_iter`` epochs;
 * :func:`fit_quietly`: ``fit`` with ``ConvergenceWarning`` silenced;
 * :func:`step_rates`: a fixture recording the learning rate of every optimizer step;
+* :func:`assert_close_to_rounding`: the one tolerance for two different
+  computations of the same numbers (the suite's other comparisons are exact);
 * the *private surface*: the few helpers below that read the training state
   (``estimator._state``), for what no fitted attribute carries. Every test reads
   the private state through them, so this is the list of what the suite depends on.
 """
 
 import functools
+import os
 import warnings
 
 import numpy as np
@@ -21,6 +24,25 @@ from sklearn.exceptions import ConvergenceWarning
 from skdeep import MLPSoftmaxClassifier
 from skdeep.core.activations import ACTIVATIONS
 from skdeep.core.losses import LOSSES, get_loss
+
+
+def pytest_report_header(config):
+    """The BLAS in use and its kernel, in the header: which kernel a run exercised.
+
+    ``.ci/run`` reruns the numerical tests under several OpenBLAS kernels
+    (``OPENBLAS_CORETYPE``); the header shows that the setting took effect.
+    """
+    from threadpoolctl import threadpool_info
+
+    forced = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    return [
+        f"BLAS: {lib['internal_api']} {lib.get('version')} ({lib['filepath']}), "
+        f"kernel {lib.get('architecture')}, num_threads={lib['num_threads']}, "
+        f"OPENBLAS_CORETYPE={forced}"
+        for lib in threadpool_info()
+        if lib.get("user_api") == "blas"
+    ] or ["BLAS: none found by threadpoolctl"]
+
 
 ALL_ACTIVATIONS = list(ACTIVATIONS)
 """Every registered activation name (the tests follow the registry)."""
@@ -93,13 +115,93 @@ def fit_quietly(estimator, X, y, **fit_params):
         return estimator.fit(X, y, **fit_params)
 
 
-def assert_same_parameters(a, b, rtol=0.0, atol=0.0):
-    """``coefs_`` and ``intercepts_`` of two fitted models are equal (exactly by default)."""
+# ---------------------------------------------------------------- tolerances
+ROUNDING_K = 128
+"""``k`` of :func:`assert_close_to_rounding` for one pass computed in another order.
+
+About 3e-14 of the scale in float64. Measured under the Haswell and Prescott
+kernels, on one and two BLAS threads: at most 9 units (a derivative against
+PyTorch's; chunked prediction: 2).
+"""
+
+TRAINING_K = 16384
+"""``k`` of :func:`assert_close_to_rounding` after a short training (a few epochs).
+
+Rounding differences compound from step to step, and more where training makes
+choices (an L-BFGS line search, the temperature an SVM head fits for its
+probabilities). About 4e-12 of the scale in float64. Measured: at most 930 units
+(an SVM head's probabilities after L-BFGS with batch norm, sparse against dense
+input, Haswell kernel on one thread); otherwise under 300.
+"""
+
+
+def assert_close_to_rounding(
+    actual, reference, *, k=ROUNDING_K, dtype=None, scale=None, err_msg=""
+):
+    """``actual`` equals ``reference`` up to floating-point rounding.
+
+    The tolerance of every comparison between two *different* computations of the
+    same numbers: chunked and unchunked prediction, other batch splits, sparse and
+    dense products, the NumPy and the compiled backends, a layer against the
+    textbook formula, skdeep against PyTorch. Such results are not bit-identical,
+    and how far apart they are depends on the machine: BLAS picks a kernel per
+    CPU (OpenBLAS: Prescott, Haswell, SkylakeX, ...), a blocked GEMM rounds a row
+    differently when the matrix around it has another shape, and another number
+    of threads can change the order of a sum. Rounding errors scale with the
+    *terms* of a computation, not with its result: an entry that cancels to
+    nearly zero keeps an absolute error of a few ``eps`` times the scale of the
+    computation, a huge *relative* error. So the bound is absolute, at the scale
+    of the largest entry of ``reference``, plus the same relative term::
+
+        |actual - reference| <= k * eps * (max|reference| + |reference|)
+
+    No comparison may depend on which BLAS kernel a machine picks: ``.ci/run``
+    reruns the numerical tests under several OpenBLAS kernels. Exact equality
+    (``assert_array_equal``) stays the contract for one computation repeated
+    (same data, shapes, ``random_state``, machine, BLAS kernel and threads).
+
+    Parameters
+    ----------
+    actual, reference : array-like
+        NaNs must be in the same places, infinities equal.
+    k : float, default=ROUNDING_K
+        Units of roundoff: :data:`ROUNDING_K` for one pass computed in another
+        order, :data:`TRAINING_K` after training steps, where differences compound.
+    dtype : dtype, default=None
+        Whose machine epsilon ``eps`` is; by default the less precise of the two
+        arrays' float types (float64 for integers).
+    scale : float, default=None
+        The magnitude of the terms, where ``max|reference|`` is not: when every
+        entry is a sum that cancels (the gradient of a shift that a batch norm
+        removes is zero up to rounding), give the scale of the whole gradient.
+    err_msg : str, default=""
+        Printed on failure.
+    """
+    actual = np.asarray(actual)
+    reference = np.asarray(reference)
+    if dtype is None:
+        floats = [a.dtype for a in (actual, reference) if np.issubdtype(a.dtype, np.floating)]
+        eps = max((np.finfo(t).eps for t in floats), default=np.finfo(np.float64).eps)
+    else:
+        eps = np.finfo(dtype).eps
+    if scale is None:
+        scale = float(np.abs(reference[np.isfinite(reference)]).max(initial=0.0))
+    np.testing.assert_allclose(
+        actual, reference, rtol=k * eps, atol=k * eps * scale, err_msg=err_msg
+    )
+
+
+def assert_same_parameters(a, b, k=None):
+    """``coefs_`` and ``intercepts_`` of two fitted models are equal.
+
+    Exactly by default (one computation repeated); with ``k``, to rounding
+    (:func:`assert_close_to_rounding`), for two different computations.
+    """
     for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        if rtol or atol:
-            np.testing.assert_allclose(p, q, rtol=rtol, atol=atol)
-        else:
+        if k is None:
             np.testing.assert_array_equal(p, q)
+        else:
+            assert_close_to_rounding(p, q, k=k)
 
 
 def parameter_vector(model):

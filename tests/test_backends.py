@@ -6,7 +6,14 @@ relative on a short fit), each deterministic. ``SKDEEP_KERNELS`` forces a backen
 
 import numpy as np
 import pytest
-from conftest import classification_data, fit_quietly, training_network, training_state
+from conftest import (
+    TRAINING_K,
+    assert_close_to_rounding,
+    classification_data,
+    fit_quietly,
+    training_network,
+    training_state,
+)
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.kernels import BACKEND_ENV, FUSED_MIN_PARAMETERS, backend_name_for
@@ -48,8 +55,8 @@ def test_backends_agree_in_float64(monkeypatch, cls, config):
     assert training_state(compiled).optimizer.kernel_backend == "numba"
     assert training_state(reference).optimizer.kernel_backend == "numpy"
     for a, b in zip(_arrays(compiled), _arrays(reference), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(compiled.loss_curve_, reference.loss_curve_, rtol=1e-10)
+        assert_close_to_rounding(a, b, k=TRAINING_K)
+    assert_close_to_rounding(compiled.loss_curve_, reference.loss_curve_, k=TRAINING_K)
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
@@ -65,7 +72,7 @@ def test_float32_backends_agree_to_float32_precision(monkeypatch):
     reference = _fit(monkeypatch, "numpy", dtype="float32")
     compiled = _fit(monkeypatch, "numba", dtype="float32")
     for a, b in zip(_arrays(compiled), _arrays(reference), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+        assert_close_to_rounding(a, b, k=TRAINING_K)
 
 
 def test_small_networks_stay_on_numpy_unless_forced(monkeypatch):
@@ -94,4 +101,4 @@ def test_fused_bias_and_activation_agree(monkeypatch, activation, dropout):
     fused = [layer for layer in layers if getattr(layer, "bias_handed_on", False)]
     assert bool(fused) == (activation != "gelu")  # gelu's compiled backward is not used
     for a, b in zip(_arrays(compiled), _arrays(reference), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+        assert_close_to_rounding(a, b, k=TRAINING_K)

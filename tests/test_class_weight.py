@@ -8,7 +8,13 @@ from functools import partial
 
 import numpy as np
 import pytest
-from conftest import assert_same_parameters, classification_data, fit_quietly, small_model
+from conftest import (
+    TRAINING_K,
+    assert_same_parameters,
+    classification_data,
+    fit_quietly,
+    small_model,
+)
 from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 
@@ -89,7 +95,7 @@ def test_class_weight_multiplies_sample_weight(three_class, class_weight):
         per_class = np.array([class_weight[c] for c in range(3)])
     combined = fit_quietly(_model(class_weight=class_weight), X, y, sample_weight=sample_weight)
     reference = fit_quietly(_model(), X, y, sample_weight=per_class[y] * sample_weight)
-    assert_same_parameters(combined, reference, rtol=1e-10, atol=1e-12)
+    assert_same_parameters(combined, reference, k=TRAINING_K)
 
 
 def test_balanced_equals_inverse_frequency_dict(three_class):
@@ -98,7 +104,7 @@ def test_balanced_equals_inverse_frequency_dict(three_class):
     inverse = {c: len(y) / (3 * counts[c]) for c in range(3)}
     balanced = fit_quietly(_model(class_weight="balanced"), X, y)
     explicit = fit_quietly(_model(class_weight=inverse), X, y)
-    assert_same_parameters(balanced, explicit, rtol=1e-10, atol=1e-12)
+    assert_same_parameters(balanced, explicit, k=TRAINING_K)
 
 
 def test_class_weight_with_lbfgs(three_class):
@@ -111,7 +117,7 @@ def test_class_weight_with_lbfgs(three_class):
         y,
         sample_weight=np.array([class_weight[c] for c in y]),
     )
-    assert_same_parameters(by_class, by_sample, rtol=1e-8, atol=1e-12)
+    assert_same_parameters(by_class, by_sample, k=TRAINING_K)
 
 
 def test_class_weight_with_partial_fit(three_class):

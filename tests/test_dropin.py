@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import training_network
+from conftest import TRAINING_K, assert_close_to_rounding, training_network
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -180,7 +180,7 @@ def test_alpha_is_mlpclassifier_alpha_divided_by_the_batch_size(batch_size, n_cl
     converted = MLPSoftmaxClassifier(alpha=alpha_mlp / batch_size, dtype="float64", **common)
     ours = _one_sgd_epoch(converted, X, y, coefs, intercepts)
     for mine, reference in zip(ours, theirs):
-        np.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-12)
+        assert_close_to_rounding(mine, reference, k=TRAINING_K)
     # And the same alpha value means a different (stronger) penalty: the steps differ.
     same_value = MLPSoftmaxClassifier(alpha=alpha_mlp, dtype="float64", **common)
     unconverted = _one_sgd_epoch(same_value, X, y, coefs, intercepts)

@@ -2,7 +2,13 @@
 
 import numpy as np
 import pytest
-from conftest import classification_data, fit_quietly, make_loss, training_network
+from conftest import (
+    assert_close_to_rounding,
+    classification_data,
+    fit_quietly,
+    make_loss,
+    training_network,
+)
 from scipy.special import expit, softmax
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier, check_gradients
@@ -66,7 +72,7 @@ def test_members_stack_and_scale_the_shared_first_layer():
     for j in range(2):
         hidden = (X @ W) * scale.params["s"][j] + scale.params["b"]
         expected = hidden @ head.params["W"][j] + head.params["b"][j]
-        np.testing.assert_allclose(scores[j * 5 : (j + 1) * 5], expected, rtol=1e-12)
+        assert_close_to_rounding(scores[j * 5 : (j + 1) * 5], expected)
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
@@ -91,7 +97,7 @@ def test_inference_form_is_each_members_plain_network(batch_norm):
             if i < 2:
                 h = np.maximum(h, 0)
         members.append(softmax(h, axis=1))
-    np.testing.assert_allclose(model.predict_proba(X), np.mean(members, axis=0), rtol=1e-10)
+    assert_close_to_rounding(model.predict_proba(X), np.mean(members, axis=0))
     # The shared hidden layer is the same matrix in every member.
     np.testing.assert_array_equal(model.coefs_[1][0], model.coefs_[1][2])
     assert not np.array_equal(model.coefs_[2][0], model.coefs_[2][1])
@@ -107,8 +113,8 @@ def test_binary_members_average_probabilities():
     member_scores = predict_scores(model.coefs_, model.intercepts_, network.activation, X)
     assert member_scores.shape == (4, 100, 1)
     expected = expit(member_scores[:, :, 0]).mean(axis=0)
-    np.testing.assert_allclose(model.predict_proba(X)[:, 1], expected, rtol=1e-10)
-    np.testing.assert_allclose(expit(model.decision_function(X)), expected, rtol=1e-10)
+    assert_close_to_rounding(model.predict_proba(X)[:, 1], expected)
+    assert_close_to_rounding(expit(model.decision_function(X)), expected)
 
 
 def test_svm_members_average_scores():
@@ -118,7 +124,7 @@ def test_svm_members_average_scores():
     )
     network = training_network(model)
     member_scores = predict_scores(model.coefs_, model.intercepts_, network.activation, X)
-    np.testing.assert_allclose(model.decision_function(X), member_scores.mean(axis=0), rtol=1e-12)
+    assert_close_to_rounding(model.decision_function(X), member_scores.mean(axis=0))
 
 
 def test_one_member_is_the_plain_network():

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from conftest import assert_close_to_rounding, fit_quietly
 from sklearn.datasets import load_digits
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -69,7 +69,7 @@ def test_soft_voting_at_least_as_good_as_mean_member(digits, seed):
     np.testing.assert_array_equal(vote.classes_, np.arange(10))
     # Soft voting is the argmax of the mean probability.
     member_proba = [member.predict_proba(X_test) for member in vote.estimators_]
-    np.testing.assert_allclose(proba, np.mean(member_proba, axis=0), rtol=1e-12, atol=1e-15)
+    assert_close_to_rounding(proba, np.mean(member_proba, axis=0))
     np.testing.assert_array_equal(vote.predict(X_test), np.argmax(proba, axis=1))
 
     member_acc = [accuracy_score(y_test, member.predict(X_test)) for member in vote.estimators_]

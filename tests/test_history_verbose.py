@@ -6,7 +6,13 @@ from functools import partial
 
 import numpy as np
 import pytest
-from conftest import classification_data, fit_quietly, small_model, total_epochs
+from conftest import (
+    assert_close_to_rounding,
+    classification_data,
+    fit_quietly,
+    small_model,
+    total_epochs,
+)
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep.core.optimizers import Optimizer
@@ -86,7 +92,7 @@ def test_update_ratio_is_last_step_relative_change(data, monkeypatch):
             w_after, w_before = after[offset : offset + size], before[offset : offset + size]
             expected.append(np.linalg.norm(w_after - w_before) / np.linalg.norm(w_after))
             offset += size
-        np.testing.assert_allclose(model.history_[epoch]["update_ratio"], expected, rtol=1e-10)
+        assert_close_to_rounding(model.history_[epoch]["update_ratio"], expected)
 
 
 def test_update_ratio_finite_when_last_batch_has_zero_weight(data):

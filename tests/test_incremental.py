@@ -14,6 +14,8 @@ from functools import partial
 import numpy as np
 import pytest
 from conftest import (
+    TRAINING_K,
+    assert_close_to_rounding,
     batch_norm_statistics,
     classification_data,
     fit_quietly,
@@ -41,12 +43,10 @@ def _assert_same_model(a, b, X):
     assert total_epochs(a) == total_epochs(b)
     assert a.t_ == b.t_
     for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
-        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(
-        training_parameters(a), training_parameters(b), rtol=1e-12, atol=1e-14
-    )
-    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
-    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-10, atol=1e-14)
+        assert_close_to_rounding(p, q, k=TRAINING_K)
+    assert_close_to_rounding(training_parameters(a), training_parameters(b), k=TRAINING_K)
+    assert_close_to_rounding(a.loss_curve_, b.loss_curve_, k=TRAINING_K)
+    assert_close_to_rounding(a.predict_proba(X), b.predict_proba(X), k=TRAINING_K)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "adagrad", "rmsprop"])
@@ -212,8 +212,8 @@ def test_warm_start_continues_exactly_with_stateless_optimizer(data, extra):
     assert model.loss_curve_[: N_EPOCHS // 2] == first_losses
     assert [r["epoch"] for r in model.history_] == list(range(1, N_EPOCHS + 1))
     _assert_same_model(model, whole, X)
-    np.testing.assert_allclose(
-        batch_norm_statistics(model), batch_norm_statistics(whole), rtol=1e-12, atol=1e-14
+    assert_close_to_rounding(
+        batch_norm_statistics(model), batch_norm_statistics(whole), k=TRAINING_K
     )
 
 

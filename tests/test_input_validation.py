@@ -25,7 +25,14 @@ from functools import partial
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import fit_quietly, small_model, training_record, training_state
+from conftest import (
+    TRAINING_K,
+    assert_close_to_rounding,
+    fit_quietly,
+    small_model,
+    training_record,
+    training_state,
+)
 from sklearn.exceptions import NotFittedError
 
 import skdeep.core.training as training_module
@@ -570,11 +577,11 @@ def test_sparse_input_matches_dense(sparse_data, cls, config):
     for a, b in zip(
         dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_, strict=True
     ):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        assert_close_to_rounding(b, a, k=TRAINING_K)
     for X_pred in (sp.csr_matrix(X), sp.csc_matrix(X), X):
         proba = sparse.predict_proba(X_pred)
         assert np.isfinite(proba).all()
-        np.testing.assert_allclose(proba, dense.predict_proba(X), rtol=1e-9, atol=1e-12)
+        assert_close_to_rounding(proba, dense.predict_proba(X), k=TRAINING_K)
         np.testing.assert_array_equal(sparse.predict(X_pred), dense.predict(X))
 
 
@@ -585,9 +592,7 @@ def test_sparse_partial_fit_matches_dense(sparse_data, config):
     for _ in range(3):
         dense.partial_fit(X, y, classes=[0, 1, 2])
         sparse.partial_fit(sp.csr_matrix(X), y, classes=[0, 1, 2])
-    np.testing.assert_allclose(
-        sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-9, atol=1e-12
-    )
+    assert_close_to_rounding(sparse.predict_proba(X), dense.predict_proba(X), k=TRAINING_K)
 
 
 # ------------------------------------------------------------- the diagnostics

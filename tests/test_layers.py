@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import TRAINING_K, assert_close_to_rounding
 from scipy.special import erf
 
 from skdeep.core.activations import ACTIVATIONS, get_activation
@@ -41,16 +42,16 @@ def test_dense_forward_backward_values_and_shapes():
     x = rng.normal(size=(11, 7))
     y, cache = layer.forward(x)
     assert y.shape == (11, 5)
-    np.testing.assert_allclose(y, x @ layer.params["W"] + layer.params["b"], rtol=1e-12)
+    assert_close_to_rounding(y, x @ layer.params["W"] + layer.params["b"])
     y = y.copy()
 
     dy = rng.normal(size=(11, 5))
     dx = layer.backward(dy.copy(), cache)
     assert dx.shape == (11, 7)
     assert layer.grads["W"].shape == (7, 5) and layer.grads["b"].shape == (5,)
-    np.testing.assert_allclose(layer.grads["W"], x.T @ dy, rtol=1e-12)
-    np.testing.assert_allclose(layer.grads["b"], dy.sum(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(dx, dy @ layer.params["W"].T, rtol=1e-12)
+    assert_close_to_rounding(layer.grads["W"], x.T @ dy)
+    assert_close_to_rounding(layer.grads["b"], dy.sum(axis=0))
+    assert_close_to_rounding(dx, dy @ layer.params["W"].T)
     np.testing.assert_allclose(dx, _numerical_input_gradient(layer, x, dy), rtol=1e-7, atol=1e-9)
 
 
@@ -61,9 +62,9 @@ def test_dense_without_bias_and_without_input_gradient():
     assert layer.param_specs()[0][2] == "weight"
     x = rng.normal(size=(6, 4))
     y, cache = layer.forward(x)
-    np.testing.assert_allclose(y, x @ layer.params["W"], rtol=1e-12)
+    assert_close_to_rounding(y, x @ layer.params["W"])
     assert layer.backward(np.ones((6, 3)), cache) is None
-    np.testing.assert_allclose(layer.grads["W"], x.T @ np.ones((6, 3)), rtol=1e-12)
+    assert_close_to_rounding(layer.grads["W"], x.T @ np.ones((6, 3)))
 
 
 def test_dense_batches_smaller_than_buffer():
@@ -76,7 +77,7 @@ def test_dense_batches_smaller_than_buffer():
     small = rng.normal(size=(4, 3))
     y, _ = layer.forward(small)
     assert y.shape == (4, 2)
-    np.testing.assert_allclose(y, small @ layer.params["W"] + layer.params["b"], rtol=1e-12)
+    assert_close_to_rounding(y, small @ layer.params["W"] + layer.params["b"])
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
@@ -89,15 +90,13 @@ def test_dense_sparse_input_matches_dense(fmt):
     y_dense, cache_dense = dense_layer.forward(x)
     y_sparse, cache_sparse = sparse_layer.forward(sp.csr_matrix(x).asformat(fmt))
     assert isinstance(y_sparse, np.ndarray)
-    np.testing.assert_allclose(y_sparse, y_dense, rtol=1e-12, atol=1e-14)
+    assert_close_to_rounding(y_sparse, y_dense)
     dy = rng.normal(size=(12, 6))
     dense_layer.backward(dy.copy(), cache_dense)
     sparse_layer.backward(dy.copy(), cache_sparse)
     assert isinstance(sparse_layer.grads["W"], np.ndarray)
-    np.testing.assert_allclose(
-        sparse_layer.grads["W"], dense_layer.grads["W"], rtol=1e-12, atol=1e-14
-    )
-    np.testing.assert_allclose(sparse_layer.grads["b"], dense_layer.grads["b"], rtol=1e-12)
+    assert_close_to_rounding(sparse_layer.grads["W"], dense_layer.grads["W"])
+    assert_close_to_rounding(sparse_layer.grads["b"], dense_layer.grads["b"])
 
 
 @pytest.mark.parametrize("batch_norm, dropout", [(False, 0.0), (True, 0.0), (False, 0.3)])
@@ -111,20 +110,18 @@ def test_network_sparse_input_matches_dense(batch_norm, dropout):
         net.initialize("he", np.random.default_rng(7))
     s_dense, c_dense = dense_net.forward(X, rng=np.random.default_rng(8))
     s_sparse, c_sparse = sparse_net.forward(sp.csr_matrix(X), rng=np.random.default_rng(8))
-    np.testing.assert_allclose(s_sparse, s_dense, rtol=1e-12, atol=1e-14)
+    assert_close_to_rounding(s_sparse, s_dense)
     dscores = rng.normal(size=s_dense.shape)
     dense_net.backward(dscores.copy(), c_dense)
     sparse_net.backward(dscores.copy(), c_sparse)
-    np.testing.assert_allclose(sparse_net.grad, dense_net.grad, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(sparse_net.state, dense_net.state, rtol=1e-12, atol=1e-15)
+    assert_close_to_rounding(sparse_net.grad, dense_net.grad)
+    assert_close_to_rounding(sparse_net.state, dense_net.state)
 
     coefs, intercepts = dense_net.inference_params()
     act = dense_net.activation
-    np.testing.assert_allclose(
+    assert_close_to_rounding(
         predict_scores(coefs, intercepts, act, sp.csr_matrix(X)),
         predict_scores(coefs, intercepts, act, X),
-        rtol=1e-12,
-        atol=1e-14,
     )
 
 
@@ -164,17 +161,15 @@ def test_batch_norm_running_statistics_momentum():
     x1, x2 = _batch(rng), _batch(rng)
     layer.forward(x1)
     mean1, var1 = x1.mean(axis=0), x1.var(axis=0, ddof=1)
-    np.testing.assert_allclose(layer.state["running_mean"], (1 - momentum) * mean1, rtol=1e-12)
-    np.testing.assert_allclose(
-        layer.state["running_var"], momentum * 1.0 + (1 - momentum) * var1, rtol=1e-12
-    )
+    assert_close_to_rounding(layer.state["running_mean"], (1 - momentum) * mean1)
+    assert_close_to_rounding(layer.state["running_var"], momentum * 1.0 + (1 - momentum) * var1)
     layer.forward(x2)
     expected_mean = momentum * (1 - momentum) * mean1 + (1 - momentum) * x2.mean(axis=0)
     expected_var = momentum * (momentum + (1 - momentum) * var1) + (1 - momentum) * x2.var(
         axis=0, ddof=1
     )
-    np.testing.assert_allclose(layer.state["running_mean"], expected_mean, rtol=1e-12)
-    np.testing.assert_allclose(layer.state["running_var"], expected_var, rtol=1e-12)
+    assert_close_to_rounding(layer.state["running_mean"], expected_mean)
+    assert_close_to_rounding(layer.state["running_var"], expected_var)
 
 
 def test_batch_norm_running_statistics_converge_to_data_statistics():
@@ -183,8 +178,9 @@ def test_batch_norm_running_statistics_converge_to_data_statistics():
     x = _batch(rng)
     for _ in range(300):  # 0.9 ** 300 ~ 2e-14
         layer.forward(x)
-    np.testing.assert_allclose(layer.state["running_mean"], x.mean(axis=0), rtol=1e-9)
-    np.testing.assert_allclose(layer.state["running_var"], x.var(axis=0, ddof=1), rtol=1e-9)
+    # 300 updates: the rounding of each one compounds, as in training.
+    assert_close_to_rounding(layer.state["running_mean"], x.mean(axis=0), k=TRAINING_K)
+    assert_close_to_rounding(layer.state["running_var"], x.var(axis=0, ddof=1), k=TRAINING_K)
 
 
 @pytest.mark.parametrize("kernels", ["numpy", "numba"])
@@ -202,8 +198,8 @@ def test_full_batch_statistics_replace_the_running_ones(kernels):
     x = _batch(rng, n=50)
     network.set_batch_norm_statistics(x)
     pre_norm = x @ network.dense_layers[0].params["W"]
-    np.testing.assert_allclose(norm.state["running_mean"], pre_norm.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(norm.state["running_var"], pre_norm.var(axis=0, ddof=1), rtol=1e-12)
+    assert_close_to_rounding(norm.state["running_mean"], pre_norm.mean(axis=0))
+    assert_close_to_rounding(norm.state["running_var"], pre_norm.var(axis=0, ddof=1))
     assert norm.momentum == momentum
 
 
@@ -228,11 +224,11 @@ def test_batch_norm_inference_uses_running_statistics():
     hidden = (x @ W1 - running_mean) / np.sqrt(running_var + 1e-5) * norm.params[
         "gamma"
     ] + norm.params["beta"]
-    np.testing.assert_allclose(scores, hidden @ W2 + b2, rtol=1e-10)
+    assert_close_to_rounding(scores, hidden @ W2 + b2)
     # Row by row gives the same: inference does not depend on the batch.
     for i in (0, 17, 49):
         row = predict_scores(coefs, intercepts, network.activation, x[i : i + 1])
-        np.testing.assert_allclose(row[0], scores[i], rtol=1e-12)
+        assert_close_to_rounding(row[0], scores[i])
     # And exporting the inference form touches neither parameters nor statistics.
     np.testing.assert_array_equal(network.theta, theta)
     np.testing.assert_array_equal(network.state, state)
@@ -259,8 +255,8 @@ def test_batch_norm_backward_matches_finite_differences():
     numerical = _numerical_input_gradient(layer, x, dy)
     np.testing.assert_allclose(dx, numerical, rtol=1e-6, atol=1e-8)
     x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + layer.epsilon)
-    np.testing.assert_allclose(dbeta, dy.sum(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(dgamma, (dy * x_hat).sum(axis=0), rtol=1e-10)
+    assert_close_to_rounding(dbeta, dy.sum(axis=0))
+    assert_close_to_rounding(dgamma, (dy * x_hat).sum(axis=0))
 
 
 # -------------------------------------------------------------------- Dropout
@@ -277,7 +273,7 @@ def test_dropout_keeps_expected_activation(rate):
         nonzero = y != 0
         kept += int(nonzero.sum())
         # Kept units are scaled by exactly 1 / (1 - rate); dropped ones are 0.
-        np.testing.assert_allclose(y[nonzero], x[nonzero] / (1 - rate), rtol=1e-12)
+        assert_close_to_rounding(y[nonzero], x[nonzero] / (1 - rate))
         total += y
     mean = total / passes
     n_draws = passes * x.size
@@ -317,7 +313,7 @@ def test_dropout_backward_uses_the_forward_mask():
     y = y.copy()
     dy = rng.normal(size=(10, 12))
     dx = layer.backward(dy.copy(), mask)
-    np.testing.assert_allclose(dx, dy * (y / x), rtol=1e-12)
+    assert_close_to_rounding(dx, dy * (y / x))
     # Same seed, same mask: dropout is reproducible.
     y_again, _ = layer.forward(x, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(y_again, y)
@@ -375,7 +371,7 @@ def test_elementwise_activation_values_and_backward(name):
     settings = {"negative_slope": 0.1} if name == "leaky_relu" else {}
     layer = _bind(ActivationLayer(get_activation(name, **settings), 5), rng, max_rows=8)
     a, cache = layer.forward(z.copy())
-    np.testing.assert_allclose(a, _reference(name, z), rtol=1e-12, atol=1e-15)
+    assert_close_to_rounding(a, _reference(name, z))
     np.testing.assert_allclose(get_activation(name, **settings)(z.copy()), a)
     dy = rng.normal(size=z.shape)
     dz = layer.backward(dy.copy(), cache)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import make_loss
+from conftest import assert_close_to_rounding, make_loss
 
 from skdeep.core.losses import LOSSES, MulticlassHinge, SoftmaxCrossEntropy
 
@@ -57,7 +57,7 @@ def test_softmax_matches_naive(weighted):
     s = scores.copy()
     value = SoftmaxCrossEntropy()(s, y, weights if weighted else None)
     assert value == pytest.approx(float(losses @ w), rel=1e-12)
-    np.testing.assert_allclose(s, grad * w[:, None], rtol=1e-10, atol=1e-15)
+    assert_close_to_rounding(s, grad * w[:, None])
 
 
 def test_softmax_gradient_false_leaves_scores_untouched():
@@ -117,7 +117,7 @@ def test_softmax_binary_column_equals_two_class_form(weighted):
     loss = SoftmaxCrossEntropy()
     assert loss(one, y, w) == pytest.approx(loss(two, y, w), rel=1e-12)
     # d/dz of the binary loss equals d/ds_1 of the two-class loss.
-    np.testing.assert_allclose(one[:, 0], two[:, 1], rtol=1e-10, atol=1e-16)
+    assert_close_to_rounding(one[:, 0], two[:, 1])
     # And the binary loss is the logistic loss log(1 + exp(-(2y - 1) z)).
     expected = np.log1p(np.exp(-(2 * y - 1) * z))
     w_eff = np.full(20, 1 / 20) if w is None else w
@@ -140,7 +140,7 @@ def test_hinge_matches_naive_loop(name, margin, weighted):
     s = scores.copy()
     value = make_loss(name, margin=margin)(s, y, weights if weighted else None)
     assert value == pytest.approx(float(losses @ w), rel=1e-12)
-    np.testing.assert_allclose(s, grad * w[:, None], rtol=1e-10, atol=1e-15)
+    assert_close_to_rounding(s, grad * w[:, None])
 
 
 @pytest.mark.parametrize("name", HINGES)
@@ -166,7 +166,7 @@ def test_hinge_binary_column_equals_two_class_form(name, margin):
     one = z[:, None].copy()
     two = np.column_stack([np.zeros(30), z])
     assert loss(one, y, w) == pytest.approx(loss(two, y, w), rel=1e-12)
-    np.testing.assert_allclose(one[:, 0], two[:, 1], rtol=1e-12, atol=1e-16)
+    assert_close_to_rounding(one[:, 0], two[:, 1])
     # The usual binary hinge max(0, margin - t z), t = +-1.
     t = 2 * y - 1
     per_sample = np.maximum(0, margin - t * z)
@@ -249,7 +249,7 @@ def test_zero_weights_remove_samples(name):
     value_sub = loss(s_sub, y[4:], sub_w)
     assert value_all == pytest.approx(value_sub, rel=1e-12)
     np.testing.assert_array_equal(s_all[:4], 0.0)
-    np.testing.assert_allclose(s_all[4:], s_sub, rtol=1e-12)
+    assert_close_to_rounding(s_all[4:], s_sub)
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
@@ -274,7 +274,7 @@ def test_label_smoothing_value_and_gradient(n_classes, smoothing):
     s = scores.copy()
     assert loss(s, y) == pytest.approx(expected_loss, rel=1e-12)
     expected = expected_grad[:, 1:] if columns == 1 else expected_grad
-    np.testing.assert_allclose(s, expected, rtol=1e-10, atol=1e-15)
+    assert_close_to_rounding(s, expected)
     # Equal scores still give log(C): smoothing does not move the chance level.
     equal = np.zeros((n, columns))
     assert loss(equal, y, gradient=False) == pytest.approx(np.log(n_classes), rel=1e-12)

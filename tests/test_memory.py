@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
-from conftest import fit_quietly
+from conftest import assert_close_to_rounding, fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
@@ -75,7 +75,8 @@ def test_prediction_is_chunked_by_working_memory(wide_model, method):
     budget = 4 * _output_bytes(model, len(X)) + 3 * MiB
     assert peak < budget, f"peak {peak / MiB:.1f} MiB > {budget / MiB:.1f} MiB"
     assert peak < unchunked / 10
-    np.testing.assert_allclose(chunked_result[:1000], getattr(model, method)(X[:1000]), rtol=1e-12)
+    # Another chunk shape is another GEMM blocking: equal to rounding, not bit-identical.
+    assert_close_to_rounding(chunked_result[:1000], getattr(model, method)(X[:1000]))
 
 
 def test_measurement_sees_unchunked_prediction(wide_model):

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from conftest import ROUNDING_K, assert_close_to_rounding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -189,9 +190,13 @@ def test_chunked_prediction_equals_whole(data, model, chunk_memory):
     with sklearn.config_context(working_memory=chunk_memory):
         chunked = model.predict_proba(X_big)
         chunked_scores = model.decision_function(X_big)
-    np.testing.assert_allclose(chunked, whole, rtol=1e-6, atol=1e-12)
-    np.testing.assert_allclose(chunked_scores, model.decision_function(X_big), rtol=1e-6, atol=1e-6)
-    np.testing.assert_array_equal(model.predict(X_big), np.tile(model.predict(X), 40))
+    assert_close_to_rounding(chunked, whole)
+    assert_close_to_rounding(chunked_scores, model.decision_function(X_big))
+    # Other shapes round differently: a label may change only where two classes
+    # tie to rounding.
+    changed = model.predict(X_big) != np.tile(model.predict(X), 40)
+    top_two = np.sort(whole[changed], axis=1)[:, -2:]
+    assert (top_two[:, 1] - top_two[:, 0] <= ROUNDING_K * np.finfo(whole.dtype).eps).all()
 
 
 # ------------------------------------------------------------------ extreme scales
