@@ -12,6 +12,7 @@ ENCODER_DEFAULTS = {
     "quantile_range": (25.0, 75.0),
     "clip": 3.0,
     "n_bins": 8,
+    "bins": "tree",
     "missing_indicators": True,
     "min_frequency": 5,
     "max_categories": 64,
@@ -49,7 +50,9 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
     missing values):
 
     * ``"encoder"``: a :class:`~skdeep.preprocessing.TabularEncoder`: numbers
-      scaled robustly, clipped smoothly and piecewise-linearly encoded (8 bins);
+      scaled robustly, clipped smoothly and piecewise-linearly encoded (at most
+      8 bins per feature, their edges at the thresholds of a decision tree
+      fitted on that feature against ``y``);
       missing values imputed and flagged; categories one-hot, rare ones merged;
     * ``"classifier"``: a :class:`~skdeep.ensemble.CrossFitClassifier` of
       :class:`MLPSoftmaxClassifier` networks (with ``head="svm"``,
