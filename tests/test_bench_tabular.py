@@ -466,3 +466,28 @@ def test_ablation_ranks_against_the_boosting_peers_too():
     assert "| skdeep recipe | 2.00 of 6 | 2/2 | 0.9100 | 0.200 | -4.00 (1 over 1.5) | 3.00 |" in (
         ablation.markdown({"holdout": [row]})
     )
+
+
+def test_leakage_benchmark_fits_one_encoder_per_network():
+    from benchmarks.tabular_leakage import PerNetworkRecipe
+
+    X, y = datasets.load("fgl")
+    model = PerNetworkRecipe(0, {"bins": "tree", "max_iter": 2}).fit(X.iloc[:150], y[:150])
+    networks = model.ensemble_.estimators_
+    assert len(networks) >= 2
+    proba = model.predict_proba(X.iloc[150:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert model.predict(X.iloc[150:]).shape == (64,)
+
+    # Each network's encoder saw only its own training rows: its edges differ from those
+    # of an encoder fitted on all of them (the global recipe's).
+    def edges(encoder):
+        union = encoder.column_transformer_.named_transformers_["numerical"]
+        return union.named_steps["encode"].transformer_list[1][1].bin_edges_
+
+    from skdeep.preprocessing import TabularEncoder
+
+    everything = edges(TabularEncoder(bins="tree").fit(X.iloc[:150], y[:150]))
+    for network in networks:
+        own = edges(network.encoder_)
+        assert any(a.shape != b.shape or not np.allclose(a, b) for a, b in zip(own, everything))

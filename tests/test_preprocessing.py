@@ -1,17 +1,25 @@
 """Preprocessing for real tables: robust smooth scaling, piecewise-linear encoding, the encoder."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import assert_close_to_rounding
 from sklearn.base import clone
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdeep.preprocessing import PiecewiseLinearEncoder, RobustSmoothScaler, TabularEncoder
 
 
 @parametrize_with_checks(
-    [RobustSmoothScaler(), PiecewiseLinearEncoder(n_bins=4), TabularEncoder(dtype="float64")]
+    [
+        RobustSmoothScaler(),
+        PiecewiseLinearEncoder(n_bins=4),
+        PiecewiseLinearEncoder(n_bins=4, bins="tree", min_samples_leaf=1),
+        TabularEncoder(dtype="float64"),
+    ]
 )
 def test_scikit_learn_compatible(estimator, check):
     check(estimator)
@@ -68,6 +76,102 @@ def test_piecewise_linear_encoding_definition():
     assert list(names) == [f"a_ple{t}" for t in range(5)]
     missing = encoder.transform([[np.nan, 0.0]])
     np.testing.assert_array_equal(missing, 0)
+
+
+def _reference_tree_edges(x, y, tree):
+    """Edges from a tree fitted on the ranks of x's distinct values, row by row."""
+    distinct = np.unique(x)
+    ranks = np.searchsorted(distinct, x).reshape(-1, 1)
+    tree.fit(ranks, y)
+    k = np.floor(tree.tree_.threshold[tree.tree_.children_left >= 0]).astype(int)
+    return np.unique(np.r_[distinct[[0, -1]], (distinct[k] + distinct[k + 1]) / 2])
+
+
+def test_tree_bins_are_the_thresholds_of_a_tree_on_the_feature():
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 200, 3000) * 1.7 + 1e6  # 200 values, large magnitude
+    classes = rng.integers(0, 3, 3000) + (x > 1e6 + 250)  # 4 classes
+    continuous = np.sin(x / 20) + rng.normal(scale=0.3, size=3000)
+    for y, reference, kind in [
+        (classes, DecisionTreeClassifier, "multiclass"),
+        (continuous, DecisionTreeRegressor, "continuous"),
+    ]:
+        encoder = PiecewiseLinearEncoder(n_bins=8, bins="tree", min_samples_leaf=30)
+        edges = encoder.fit(x.reshape(-1, 1), y).bin_edges_[0]
+        assert encoder.target_type_ == kind
+        expected = _reference_tree_edges(
+            x, y, reference(max_leaf_nodes=8, min_samples_leaf=30, random_state=0)
+        )
+        np.testing.assert_allclose(edges, expected, rtol=0, atol=1e-9)
+        assert edges.size == 9  # 8 leaves: min, 7 thresholds, max
+
+
+def test_tree_bins_find_a_threshold_and_respect_the_leaf_size():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(size=(2000, 2))
+    X[:, 1] = np.exp(5 * X[:, 1])  # skewed; 2000 distinct values, grouped by quantiles
+    y = np.where(X[:, 0] > 0.83, "yes", "no")  # string labels
+    encoder = PiecewiseLinearEncoder(n_bins=6, bins="tree", min_samples_leaf=0.05).fit(X, y)
+    edges = encoder.bin_edges_[0]
+    assert encoder.target_type_ == "binary"
+    assert np.min(np.abs(edges - 0.83)) < 0.005  # an edge sits on the threshold
+    for edges, column in zip(encoder.bin_edges_, X.T):
+        assert np.all(np.diff(edges) > 0)  # sorted and unique
+        assert edges[0] == column.min() and edges[-1] == column.max()
+        assert 2 <= edges.size <= 7
+        counts = np.histogram(column, bins=edges)[0]
+        assert counts.min() >= 100  # min_samples_leaf=0.05 of 2000 rows
+    Z = encoder.transform(X)
+    # Monotone per feature: each feature's columns add up in the order of its values.
+    start = 0
+    for j, edges in enumerate(encoder.bin_edges_):
+        block = Z[:, start : start + edges.size - 1].sum(axis=1)
+        assert np.array_equal(np.argsort(block, kind="stable"), np.argsort(X[:, j], kind="stable"))
+        start += edges.size - 1
+
+
+def test_tree_bins_on_degenerate_columns_missing_values_and_targets():
+    rng = np.random.default_rng(6)
+    X = np.column_stack(
+        [rng.normal(size=400), np.full(400, 3.0), rng.integers(0, 2, 400), rng.normal(size=400)]
+    ).astype(np.float32)
+    X[:50, 3] = np.nan
+    X[:, 0] = np.round(X[:, 0])  # few distinct values: few bins whatever n_bins
+    y = rng.normal(size=400) + (np.nan_to_num(X[:, 3]) > 0.5)
+    encoder = PiecewiseLinearEncoder(n_bins=32, bins="tree", min_samples_leaf=1).fit(X, y)
+    assert encoder.target_type_ == "continuous"
+    assert encoder.bin_edges_[0].size - 1 <= np.unique(X[:, 0]).size  # bins <= values
+    assert encoder.bin_edges_[1].size == 0 and encoder.bin_edges_[2].size == 0
+    # Missing values are left out of the tree (as of the quantiles) and encode as zeros.
+    alone = PiecewiseLinearEncoder(n_bins=32, bins="tree", min_samples_leaf=1)
+    alone.fit(X[50:, 3:], y[50:])
+    np.testing.assert_array_equal(encoder.bin_edges_[3], alone.bin_edges_[0])
+    Z = encoder.transform(X)
+    assert Z.dtype == np.float32 and Z.shape[1] == encoder.n_features_out_
+    np.testing.assert_array_equal(Z[:50, -(encoder.bin_edges_[3].size - 1) :], 0)
+    # Integer targets are classes unless the target type says otherwise.
+    counts = rng.integers(0, 5, 400)
+    assert PiecewiseLinearEncoder(bins="tree").fit(X, counts).target_type_ == "multiclass"
+    regression = PiecewiseLinearEncoder(bins="tree", target_type="continuous").fit(X, counts)
+    assert regression.target_type_ == "continuous"
+    with pytest.raises(ValueError, match="requires y"):
+        PiecewiseLinearEncoder(bins="tree").fit(X)
+    with pytest.raises(ValueError, match="1d array"):
+        PiecewiseLinearEncoder(bins="tree").fit(X, np.column_stack([y, y]) > 0)
+    with pytest.raises(ValueError, match="min_samples_leaf"):
+        PiecewiseLinearEncoder(bins="tree", min_samples_leaf=0.7).fit(X, y)
+
+
+def test_tree_bins_clone_and_pickle():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] > 0.3).astype(int)
+    encoder = PiecewiseLinearEncoder(bins="tree", n_bins=5).fit(X, y)
+    copy = clone(encoder)
+    assert copy.get_params() == encoder.get_params() and not hasattr(copy, "bin_edges_")
+    restored = pickle.loads(pickle.dumps(encoder))
+    np.testing.assert_array_equal(restored.transform(X), encoder.transform(X))
+    np.testing.assert_array_equal(copy.fit(X, y).transform(X), encoder.transform(X))
 
 
 @pytest.fixture
@@ -134,3 +238,18 @@ def test_tabular_encoder_parameters_are_searchable(table):
     assert clone(encoder.set_params(n_bins=16, clip=None)).get_params()["n_bins"] == 16
     with pytest.raises(ValueError, match="n_bins"):
         TabularEncoder(n_bins=-1).fit(table)
+
+
+def test_tabular_encoder_tree_bins_get_the_target_through_the_pipeline(table):
+    from skdeep import make_tabular_classifier
+
+    y = np.where(table["income"] > np.nanquantile(table["income"], 0.9), "rich", "not")
+    model = make_tabular_classifier(random_state=0, bins="tree", max_iter=2).fit(table, y)
+    union = model.named_steps["encoder"].column_transformer_.named_transformers_["numerical"]
+    ple = union.named_steps["encode"].transformer_list[1][1]
+    assert ple.bins == "tree" and ple.target_type_ == "binary"
+    income = ple.bin_edges_[1]
+    assert np.min(np.abs(income - np.nanquantile(table["income"], 0.9))) < np.ptp(income) / 100
+    with pytest.raises(ValueError, match="requires y"):
+        TabularEncoder(bins="tree").fit(table)
+    assert TabularEncoder(bins="tree", n_bins=0).fit(table).transform(table).shape[0] == 300

@@ -44,7 +44,7 @@ def test_recipe_is_a_pipeline_of_encoder_and_classifier():
     params = model.get_params()
     assert params["classifier__estimator__learning_rate"] == "cosine"
     assert params["classifier__n_estimators"] == "auto"
-    assert params["encoder__n_bins"] > 0
+    assert params["encoder__n_bins"] > 0 and params["encoder__bins"] == "tree"
     # The classifier's own defaults stay MLPClassifier's: the recipe is separate.
     assert MLPSoftmaxClassifier().n_members == 1
     assert MLPSoftmaxClassifier().learning_rate == "constant"

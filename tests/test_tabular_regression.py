@@ -107,6 +107,9 @@ def test_recipe_is_a_pipeline_of_encoder_and_regressor():
     assert isinstance(model, Pipeline)
     assert [name for name, _ in model.steps] == ["encoder", "regressor"]
     assert isinstance(model[0], TabularEncoder)
+    # Quantile bins (what was measured on regression tables); tree bins, when asked
+    # for, grow regression trees even on an integer target.
+    assert model[0].bins == "quantile" and model[0].target_type == "continuous"
     ensemble = model[-1]
     assert isinstance(ensemble, CrossFitRegressor) and ensemble.random_state == 3
     network = ensemble.estimator

@@ -1,18 +1,27 @@
 """Piecewise-linear encoding of numerical features (Gorishniy et al., 2022)."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+_MAX_GROUPS = 256  # candidate thresholds of the trees of bins='tree' per feature
 
 
 class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
-    r"""Encode each numerical feature as its position within quantile bins.
+    r"""Encode each numerical feature as its position within bins.
 
-    A feature with bin edges :math:`e_0 < e_1 < \dots < e_T` (quantiles of the
-    training data) becomes :math:`T` columns
+    A feature with bin edges :math:`e_0 < e_1 < \dots < e_T` becomes :math:`T`
+    columns
 
     .. math::
 
@@ -27,20 +36,51 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     Embeddings for Numerical Features in Tabular Deep Learning") found it one of
     the cheapest embeddings that pay on real tables.
 
+    The edges are, with ``bins='quantile'``, the feature's quantiles (equal
+    shares of the rows in every bin); with ``bins='tree'`` ("target-aware"
+    bins, PLE-T in the paper), the feature's minimum, maximum and the
+    thresholds of a decision tree of at most ``n_bins`` leaves fitted on that
+    feature alone against ``y`` (a classification tree for class labels, a
+    regression tree for a continuous target), so that the edges sit where the
+    target changes. Either way a feature gets at most one bin per distinct
+    value: a feature with few values gets few bins.
+
     Features with fewer than three distinct values (binary indicators) get no
-    column: their value alone says everything. Missing values (NaN) encode as
-    all zeros.
+    column: their value alone says everything. Missing values (NaN) are ignored
+    when the edges are computed and encode as all zeros.
 
     Parameters
     ----------
     n_bins : int, default=8
-        Bins per feature (fewer when quantiles coincide).
+        Largest number of bins per feature (the quantile count, or the tree's
+        leaves); fewer when quantiles coincide or the tree stops early.
+
+    bins : {'quantile', 'tree'}, default='quantile'
+        How the edges are placed: at quantiles of the feature, or at the
+        thresholds of a per-feature decision tree fitted on ``y`` (``fit``
+        then requires ``y``: a :class:`ValueError` without it).
+
+    target_type : {'auto', 'continuous', 'binary', 'multiclass'}, default='auto'
+        Kind of ``y`` with ``bins='tree'``: 'continuous' fits regression trees
+        (squared error), 'binary' and 'multiclass' classification trees (Gini).
+        'auto' takes :func:`~sklearn.utils.multiclass.type_of_target`'s answer,
+        under which integer targets are classes; a regression on integer
+        targets should say 'continuous'. Ignored with ``bins='quantile'``.
+
+    min_samples_leaf : int or float, default=0.02
+        Fewest training rows in a leaf of the trees of ``bins='tree'`` (a float
+        is a fraction of the rows with a value), which keeps a bin from being
+        placed on a handful of rows. Ignored with ``bins='quantile'``.
 
     Attributes
     ----------
     bin_edges_ : list of ndarray
         Edges of each feature's bins (an empty array for a feature without
         columns).
+
+    target_type_ : str or None
+        The kind of ``y`` the trees were fitted for (None with
+        ``bins='quantile'``).
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -51,6 +91,14 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     n_features_out_ : int
         Number of output columns.
 
+    Notes
+    -----
+    Target-aware edges are computed from the labels of every row ``fit`` sees.
+    A model that later holds out some of those rows to stop early (such as the
+    networks of :class:`~skdeep.ensemble.CrossFitClassifier`) then validates on
+    rows whose labels helped place the edges; ``doc/benchmarks.md`` measures
+    what that is worth.
+
     Examples
     --------
     >>> import numpy as np
@@ -60,16 +108,31 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     >>> encoder.transform([[1.5], [8.0]]).round(2)
     array([[0.5 , 0.  , 0.  ],
            [1.  , 1.  , 0.67]])
+    >>> y = (X[:, 0] > 6).astype(int)
+    >>> PiecewiseLinearEncoder(n_bins=3, bins="tree", min_samples_leaf=1).fit(X, y).bin_edges_
+    [array([0. , 6.5, 9. ])]
     """
 
-    _parameter_constraints = {"n_bins": [Interval(Integral, 1, None, closed="left")]}
+    _parameter_constraints = {
+        "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "bins": [StrOptions({"quantile", "tree"})],
+        "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 0.5, closed="neither"),
+        ],
+    }
 
-    def __init__(self, *, n_bins=8):
+    def __init__(self, *, n_bins=8, bins="quantile", target_type="auto", min_samples_leaf=0.02):
         self.n_bins = n_bins
+        self.bins = bins
+        self.target_type = target_type
+        self.min_samples_leaf = min_samples_leaf
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.target_tags.required = self.bins == "tree"
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -80,8 +143,9 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data; NaN are ignored.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Target (class labels or continuous values) that places the edges
+            with ``bins='tree'``; ignored with ``bins='quantile'``.
 
         Returns
         -------
@@ -89,16 +153,85 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
             The fitted encoder.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
-        levels = np.linspace(0, 1, self.n_bins + 1)
+        self.target_type_ = None
+        if self.bins == "tree":
+            if y is None:
+                raise ValueError(
+                    "PiecewiseLinearEncoder(bins='tree') requires y to be passed, but the "
+                    "target y is None: the tree bins are placed with the target (bins="
+                    "'quantile' needs no target)."
+                )
+            y = column_or_1d(y, warn=True)
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
+            self.target_type_ = _target_type(y, self.target_type)
+            if self.target_type_ == "continuous":
+                y = y.astype(np.float64)
+            else:
+                y = np.unique(y, return_inverse=True)[1]
         self.bin_edges_ = []
         for column in X.T:
-            values = column[~np.isnan(column)]
-            edges = np.unique(np.quantile(values, levels)) if values.size else np.empty(0)
-            if np.unique(values).size < 3 or edges.size < 2:
-                edges = np.empty(0)
+            present = ~np.isnan(column)
+            values = column[present]
+            if self.bins == "quantile":
+                few = np.unique(values).size < 3
+                levels = np.linspace(0, 1, self.n_bins + 1)
+                edges = np.empty(0) if few else np.unique(np.quantile(values, levels))
+            else:
+                distinct, inverse = np.unique(values, return_inverse=True)
+                few = distinct.size < 3
+                edges = np.empty(0) if few else self._tree_edges(distinct, inverse, y[present])
             self.bin_edges_.append(edges.astype(np.float64))
         self.n_features_out_ = int(sum(max(e.size - 1, 0) for e in self.bin_edges_))
         return self
+
+    def _tree_edges(self, distinct, inverse, y):
+        """Minimum, tree thresholds and maximum of one feature's values."""
+        if self.n_bins == 1:
+            return distinct[[0, -1]]
+        # The tree is fitted on at most _MAX_GROUPS groups of consecutive values
+        # (each distinct value, or quantile groups when there are more), one
+        # weighted row per group and class (per group with the mean target for
+        # a regression). Gini and squared-error splits of the groups are those
+        # of the rows they hold, the cost no longer grows with the rows, and the
+        # thresholds (group indices + 0.5) are exact in the tree's float32.
+        group_of_distinct = np.arange(distinct.size)
+        if distinct.size > _MAX_GROUPS:
+            # Quantile groups: a value's group is the share of rows below it.
+            counts = np.bincount(inverse)
+            below = np.cumsum(counts) - counts
+            _, group_of_distinct = np.unique(
+                below * _MAX_GROUPS // inverse.size, return_inverse=True
+            )
+        n_groups = group_of_distinct[-1] + 1
+        group_low = distinct[np.searchsorted(group_of_distinct, np.arange(n_groups))]
+        group_high = distinct[np.searchsorted(group_of_distinct, np.arange(n_groups), "right") - 1]
+        group = group_of_distinct[inverse]
+        if self.target_type_ == "continuous":
+            weight = np.bincount(group, minlength=n_groups).astype(np.float64)
+            target = np.bincount(group, weights=y, minlength=n_groups) / weight
+            rows = np.arange(n_groups)
+            tree = DecisionTreeRegressor
+        else:
+            n_classes = int(y.max()) + 1
+            weight = np.bincount(group * n_classes + y, minlength=n_groups * n_classes)
+            cells = np.flatnonzero(weight)
+            weight = weight[cells].astype(np.float64)
+            rows, target = np.divmod(cells, n_classes)
+            tree = DecisionTreeClassifier
+        leaf = self.min_samples_leaf
+        fraction = (
+            leaf
+            if isinstance(leaf, Real) and not isinstance(leaf, Integral)
+            else leaf / inverse.size
+        )
+        tree = tree(
+            max_leaf_nodes=self.n_bins, min_weight_fraction_leaf=min(fraction, 0.5), random_state=0
+        ).fit(rows.reshape(-1, 1).astype(np.float32), target, sample_weight=weight)
+        is_split = tree.tree_.children_left >= 0
+        k = np.floor(tree.tree_.threshold[is_split]).astype(np.intp)
+        inner = (group_high[k] + group_low[k + 1]) / 2
+        return np.unique(np.concatenate([distinct[[0, -1]], inner]))
 
     def transform(self, X):
         """Encode ``X``.
@@ -155,3 +288,11 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
             ],
             dtype=object,
         )
+
+
+def _target_type(y, target_type):
+    """The kind of target the trees are fitted for: 'continuous', 'binary' or 'multiclass'."""
+    if target_type != "auto":
+        return target_type
+    # A 1-D target is one of these three (or "unknown", which raises).
+    return type_of_target(y, input_name="y", raise_unknown=True)

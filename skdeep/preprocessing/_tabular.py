@@ -29,7 +29,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
       ``missing_indicators``, flagged in a 0/1 column per feature that had any
       in training); the values are scaled robustly and clipped smoothly
       (:class:`RobustSmoothScaler`) and, with ``n_bins``, also given a
-      piecewise-linear encoding (:class:`PiecewiseLinearEncoder`).
+      piecewise-linear encoding (:class:`PiecewiseLinearEncoder`), with bin
+      edges at quantiles or, with ``bins='tree'``, where the target changes.
     * Categorical features: a missing value is a category of its own; each
       feature is one-hot encoded, with categories seen fewer than
       ``min_frequency`` times merged into one "infrequent" column (where unseen
@@ -45,8 +46,22 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Bound of the smooth clip of the scaled values (None: no clipping).
 
     n_bins : int, default=8
-        Bins of the piecewise-linear encoding of each numerical feature; 0 turns
-        the encoding off.
+        Largest number of bins of the piecewise-linear encoding of each
+        numerical feature; 0 turns the encoding off.
+
+    bins : {'quantile', 'tree'}, default='quantile'
+        Where the bin edges go: at quantiles of each feature, or at the
+        thresholds of a per-feature decision tree fitted on the target (``fit``
+        then requires ``y``). See :class:`PiecewiseLinearEncoder`.
+
+    target_type : {'auto', 'continuous', 'binary', 'multiclass'}, default='auto'
+        Kind of target for ``bins='tree'``: regression trees for 'continuous',
+        classification trees otherwise; 'auto' reads it from ``y`` (integer
+        targets are then classes).
+
+    min_samples_leaf : int or float, default=0.02
+        Fewest rows (a float: a fraction of the rows) in a leaf of the trees of
+        ``bins='tree'``.
 
     missing_indicators : bool, default=True
         Add a 0/1 column for each numerical feature that has missing values in
@@ -98,6 +113,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "quantile_range": [tuple],
         "clip": [Interval(Real, 0, None, closed="neither"), None],
         "n_bins": [Interval(Integral, 0, None, closed="left")],
+        "bins": [StrOptions({"quantile", "tree"})],
+        "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 0.5, closed="neither"),
+        ],
         "missing_indicators": ["boolean"],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
@@ -110,6 +131,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         quantile_range=(25.0, 75.0),
         clip=3.0,
         n_bins=8,
+        bins="quantile",
+        target_type="auto",
+        min_samples_leaf=0.02,
         missing_indicators=True,
         min_frequency=5,
         max_categories=64,
@@ -118,6 +142,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.quantile_range = quantile_range
         self.clip = clip
         self.n_bins = n_bins
+        self.bins = bins
+        self.target_type = target_type
+        self.min_samples_leaf = min_samples_leaf
         self.missing_indicators = missing_indicators
         self.min_frequency = min_frequency
         self.max_categories = max_categories
@@ -128,6 +155,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.input_tags.categorical = True
+        tags.target_tags.required = self.bins == "tree" and self.n_bins > 0
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -138,15 +166,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ----------
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Target; used only by ``bins='tree'`` (where it is required).
 
         Returns
         -------
         self : object
             The fitted encoder.
         """
-        self._fit_transform(X, fit=True)
+        self._fit_transform(X, y)
         return self
 
     def fit_transform(self, X, y=None):
@@ -156,8 +184,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ----------
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Target; used only by ``bins='tree'`` (where it is required).
 
         Returns
         -------
@@ -165,7 +193,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The encoded table.
         """
         self._validate_params()
-        return self._fit_transform(X, fit=True, transform=True)
+        return self._fit_transform(X, y, transform=True)
 
     def transform(self, X):
         """Encode a table with the columns seen in ``fit``.
@@ -200,15 +228,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "column_transformer_")
         return self.column_transformer_.get_feature_names_out()
 
-    def _fit_transform(self, X, fit, transform=False):
+    def _fit_transform(self, X, y, transform=False):
         X = _as_frame(X, self, reset=True)
         self.numerical_features_, self.categorical_features_ = _column_kinds(X)
         self.column_transformer_ = ColumnTransformer(
             self._parts(X), remainder="drop", verbose_feature_names_out=True
         )
         if transform:
-            return self._cast(self.column_transformer_.fit_transform(X))
-        self.column_transformer_.fit(X)
+            return self._cast(self.column_transformer_.fit_transform(X, y))
+        self.column_transformer_.fit(X, y)
         return None
 
     def _parts(self, X):
@@ -219,7 +247,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 ("scaled", RobustSmoothScaler(quantile_range=self.quantile_range, clip=self.clip))
             ]
             if self.n_bins > 0:
-                encodings.append(("ple", PiecewiseLinearEncoder(n_bins=self.n_bins)))
+                ple = PiecewiseLinearEncoder(
+                    n_bins=self.n_bins,
+                    bins=self.bins,
+                    target_type=self.target_type,
+                    min_samples_leaf=self.min_samples_leaf,
+                )
+                encodings.append(("ple", ple))
             numeric = Pipeline(
                 [("impute", SimpleImputer(strategy="median")), ("encode", FeatureUnion(encodings))]
             )
