@@ -22,13 +22,17 @@ from .core.gradient_check import check_objective_gradients
 from .core.network import Network, predict_scores
 
 
-def _checked(estimator, X, y, sample_weight):
-    """Settings and data validated exactly as ``fit`` does, without touching ``estimator``."""
+def _require_network(estimator):
     if not isinstance(estimator, BaseMLP):
         raise TypeError(
             "estimator must be an MLPSoftmaxClassifier, MLPSVMClassifier or MLPRegressor; "
             f"got {type(estimator).__name__}."
         )
+
+
+def _checked(estimator, X, y, sample_weight):
+    """Settings and data validated exactly as ``fit`` does, without touching ``estimator``."""
+    _require_network(estimator)
     settings = settings_of(estimator)
     fitted = hasattr(estimator, "_state")
     # A fitted estimator checks the features against its own (reset=False does not
@@ -202,6 +206,9 @@ def sanity_check(estimator, X, y, *, n_overfit_samples=20, overfit_max_iter=500)
     ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    _require_network(estimator)
+    # A clone: the targets are encoded afresh, as a first fit would (not with the
+    # classes or scale of a fitted estimator).
     settings, X, y, targets = _checked(clone(estimator), X, y, None)
     n_outputs, regression = targets.n_outputs, estimator._target_kind == "regression"
     rng = check_random_state(settings.random_state)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
-from skdeep import MLPSoftmaxClassifier, MLPSVMClassifier
+from skdeep import MLPRegressor, MLPSoftmaxClassifier, MLPSVMClassifier
 from skdeep._parameters import GENERAL, parameter_table
 from skdeep._settings import settings_of
 from skdeep.core import hyperparameters as core
@@ -17,7 +17,7 @@ from skdeep.core.optimizers import OPTIMIZERS
 from skdeep.core.penalties import PENALTIES
 from skdeep.core.schedules import SCHEDULES
 
-CLASSES = {MLPSoftmaxClassifier: "softmax", MLPSVMClassifier: "svm"}
+CLASSES = {MLPSoftmaxClassifier: "softmax", MLPSVMClassifier: "svm", MLPRegressor: "regression"}
 REGISTRIES = {
     "activation": ACTIVATIONS,
     "solver": OPTIMIZERS,
@@ -61,7 +61,7 @@ def test_choice_lists_come_from_the_registries(cls, parameter, registry):
             assert f"``'{name}'``" in entry.doc, (parameter, name)
 
 
-@pytest.mark.parametrize("family", ["softmax", "svm"])
+@pytest.mark.parametrize("family", ["softmax", "svm", "regression"])
 def test_every_registry_hyperparameter_is_an_estimator_parameter(family):
     table = parameter_table(family)
     entries = [*ACTIVATIONS.values(), *OPTIMIZERS.values(), *SCHEDULES.values()]
@@ -84,10 +84,11 @@ def test_general_parameters_are_not_redeclared_by_registries():
             assert not general & {h.name for h in core.declared(entry)}
 
 
-def test_svm_loss_choices_are_the_svm_heads():
-    table = parameter_table("svm")
+@pytest.mark.parametrize("family", ["svm", "regression"])
+def test_loss_choices_are_the_heads_of_the_family(family):
+    table = parameter_table(family)
     (options,) = table["loss"].constraints
-    assert options.options == {name for name, h in LOSSES.items() if h.family == "svm"}
+    assert options.options == {name for name, h in LOSSES.items() if h.family == family}
     assert "loss" not in parameter_table("softmax")
 
 
@@ -101,7 +102,8 @@ def _samples(hyper):
 
 
 def test_core_constraints_agree_with_their_scikit_learn_translation():
-    table = {**parameter_table("svm"), **parameter_table("softmax")}
+    families = ("svm", "softmax", "regression")
+    table = {name: p for family in families for name, p in parameter_table(family).items()}
     registries = (ACTIVATIONS, OPTIMIZERS, SCHEDULES, INITIALIZERS, PENALTIES, LOSSES)
     declared = core.collect([entry for registry in registries for entry in registry.values()])
     assert declared, "nothing declared"
