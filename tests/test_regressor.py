@@ -374,3 +374,68 @@ def test_bad_targets_are_refused_before_any_work():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="huber_delta"):
             _model(loss="huber", huber_delta=0.0).fit(X, y)
+
+
+def test_ctrl_c_keeps_the_best_epoch_and_a_usable_model(monkeypatch):
+    """KeyboardInterrupt between epochs: a warning, the best epoch's weights, as fitting to it."""
+    from skdeep.core import training
+
+    X, y = _data(n_samples=120, scale=30.0)
+    original, calls = training._one_epoch, {"n": 0}
+
+    def interrupting(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_one_epoch", interrupting)
+    model = _model(batch_norm=True, max_iter=10, batch_size=40)
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(X, y)
+    monkeypatch.undo()
+    assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
+    best_epoch = int(np.argmin(model.loss_curve_)) + 1
+    reference = fit_quietly(_model(batch_norm=True, max_iter=best_epoch, batch_size=40), X, y)
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+
+
+TECHNIQUES = [
+    {"activation": "leaky_relu"},
+    {"activation": "elu"},
+    {"activation": "maxout"},
+    {"activation": "gelu"},
+    {"activation": "selu"},
+    {"weight_init": "orthogonal"},
+    {"weight_init": "lsuv"},
+    {"batch_norm": True},
+    {"dropout": 0.2},
+    {"penalty": "l1", "alpha": 1e-3},
+    {"penalty": "elasticnet", "alpha": 1e-3},
+    {"max_norm": 3.0},
+    {"weight_decay": 1e-3},
+    {"solver": "sgd", "learning_rate_init": 0.01},
+    {"solver": "adagrad", "learning_rate_init": 0.05},
+    {"solver": "rmsprop"},
+    {"solver": "lbfgs"},
+    {"learning_rate": "step"},
+    {"learning_rate": "cosine", "warmup_epochs": 2.0},
+    {"learning_rate": "adaptive"},
+    {"average": True},
+    {"n_members": 4},
+    {"early_stopping": True, "n_iter_no_change": None},
+]
+
+
+def _technique_id(technique):
+    return ",".join(f"{key}={value}" for key, value in technique.items())
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=_technique_id)
+def test_every_course_technique_trains_the_regressor(technique):
+    """The regressor shares the classifiers' registries: every technique works on it."""
+    X, y = _data(n_samples=200, scale=100.0, offset=1e3)
+    params = {"hidden_layer_sizes": (32,), "max_iter": 150, "learning_rate_init": 0.01}
+    model = fit_quietly(_model(**{**params, **technique}), X, y)
+    assert model.score(X, y) > 0.8, technique
+    assert len(model.history_) == len(model.loss_curve_)
