@@ -12,17 +12,21 @@ A parameter is documented and constrained in exactly one place:
 * the remaining parameters (``hidden_layer_sizes``, ``max_iter``, ...) are
   declared in :data:`GENERAL` below.
 
-:func:`parameter_table` merges them; the estimators derive their
+the parameters that depend on the family of heads (the SVM's and the
+regressor's ``loss``, ``normalize_y``, the regressor's wording of early
+stopping) are in :mod:`skdeep._head_parameters`, and the building blocks
+(:class:`~skdeep._parameter_types.Parameter`, ...) in
+:mod:`skdeep._parameter_types`. :func:`parameter_table` merges them; the estimators derive their
 ``_parameter_constraints`` and the *Parameters* section of their docstrings from
 it, and a test checks each ``__init__`` signature against it.
 """
 
-from dataclasses import dataclass
-from numbers import Integral, Real
-from typing import Any
+from numbers import Real
 
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
+from ._head_parameters import REGRESSION, SVM_LOSS
+from ._parameter_types import POSITIVE_INT, choices, declare, from_hyperparameter
 from .core import hyperparameters as core
 from .core.activations import ACTIVATIONS
 from .core.initializers import INITIALIZER_NAMES, INITIALIZERS
@@ -31,90 +35,18 @@ from .core.optimizers import OPTIMIZERS
 from .core.penalties import PENALTIES
 from .core.schedules import SCHEDULES
 
-
-@dataclass(frozen=True)
-class Parameter:
-    """One estimator parameter.
-
-    Parameters
-    ----------
-    name : str
-    default : object
-    constraints : list
-        scikit-learn parameter constraints.
-    type_doc : str
-        Type line of the numpydoc entry (without the default).
-    doc : str
-        Description of the numpydoc entry.
-    """
-
-    name: str
-    default: Any
-    constraints: list
-    type_doc: str
-    doc: str
-
-    def numpydoc(self):
-        """Return the numpydoc entry, indented by four spaces for a class docstring."""
-        default = self.default if isinstance(self.default, str) else None
-        shown = f"'{default}'" if default is not None else repr(self.default)
-        lines = [f"{self.name} : {self.type_doc}, default={shown}"]
-        lines += [f"    {line}" if line else "" for line in self.doc.splitlines()]
-        return "\n".join(lines)
-
-
-def _translate(constraint):
-    """A core constraint as a scikit-learn one."""
-    if constraint is core.NONE:
-        return None
-    if constraint == core.BOOLEAN:
-        return "boolean"
-    if isinstance(constraint, core.Options):
-        return StrOptions(set(constraint.values))
-    if isinstance(constraint, core.Interval):
-        kind = Integral if constraint.kind == "integer" else Real
-        return Interval(kind, constraint.low, constraint.high, closed=constraint.closed)
-    raise TypeError(f"Unknown constraint {constraint!r}.")  # pragma: no cover
-
-
-def from_hyperparameter(hyper):
-    """Translate a core :class:`~skdeep.core.hyperparameters.Hyperparameter`.
-
-    Parameters
-    ----------
-    hyper : Hyperparameter
-
-    Returns
-    -------
-    parameter : Parameter
-    """
-    constraints = [_translate(c) for c in hyper.constraints]
-    return Parameter(hyper.name, hyper.default, constraints, hyper.type_doc, hyper.doc)
-
-
-def choices(names):
-    """The numpydoc type of a choice among ``names``, e.g. ``"{'a', 'b'}"``."""
-    return core.Options(tuple(names)).describe()
-
-
-def _p(name, default, constraints, type_doc, doc):
-    return Parameter(name, default, constraints, type_doc, doc.strip("\n"))
-
-
-_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
-
 GENERAL = (
-    _p(
+    declare(
         "hidden_layer_sizes",
         (100,),
-        ["array-like", _POSITIVE_INT],
+        ["array-like", POSITIVE_INT],
         "array-like of shape (n_layers - 2,)",
         """
 The ith element is the number of units in the ith hidden layer. An empty
 tuple gives a linear classifier.
 """,
     ),
-    _p(
+    declare(
         "activation",
         "relu",
         [StrOptions(set(ACTIVATIONS))],
@@ -129,7 +61,7 @@ ReLU-like units whose backward pass keeps the pre-activation), or
 ``'maxout'`` (the maximum of ``maxout_pieces`` linear pieces per unit).
 """,
     ),
-    _p(
+    declare(
         "solver",
         "adam",
         [StrOptions(set(OPTIMIZERS) | {"lbfgs"})],
@@ -140,7 +72,7 @@ it ignores ``batch_size``, ``learning_rate*``, ``shuffle``, ``average`` and
 ``early_stopping``, and does not support ``dropout``.
 """,
     ),
-    _p(
+    declare(
         "alpha",
         0.0001,
         [Interval(Real, 0, None, closed="left")],
@@ -154,10 +86,10 @@ instead: its ``alpha`` at batch size ``B`` equals skdeep's
 is ``alpha=5e-4`` here).
 """,
     ),
-    _p(
+    declare(
         "batch_size",
         "auto",
-        [StrOptions({"auto"}), _POSITIVE_INT, Interval(RealNotInt, 0, 1, closed="neither")],
+        [StrOptions({"auto"}), POSITIVE_INT, Interval(RealNotInt, 0, 1, closed="neither")],
         "int, float or 'auto'",
         """
 Mini-batch size: an int is a number of rows; ``'auto'`` is ``min(200,
@@ -167,7 +99,7 @@ table's size (small tables still take many steps per epoch, large ones few
 big ones).
 """,
     ),
-    _p(
+    declare(
         "learning_rate",
         "constant",
         [StrOptions(set(SCHEDULES))],
@@ -187,22 +119,22 @@ again, while a decay that has brought the rate below 1e-6 of
 ``learning_rate_init`` warns.
 """,
     ),
-    _p(
+    declare(
         "learning_rate_init",
         0.001,
         [Interval(Real, 0, None, closed="neither")],
         "float",
         "Initial learning rate.",
     ),
-    _p(
+    declare(
         "max_iter",
         200,
-        [_POSITIVE_INT],
+        [POSITIVE_INT],
         "int",
         "Maximum number of epochs (stochastic solvers) or iterations (``'lbfgs'``).",
     ),
-    _p("shuffle", True, ["boolean"], "bool", "Whether to shuffle the samples every epoch."),
-    _p(
+    declare("shuffle", True, ["boolean"], "bool", "Whether to shuffle the samples every epoch."),
+    declare(
         "random_state",
         None,
         ["random_state"],
@@ -213,7 +145,7 @@ shuffling, dropout masks, the early-stopping split. The same value gives
 bit-identical models.
 """,
     ),
-    _p(
+    declare(
         "tol",
         1e-4,
         [Interval(Real, 0, None, closed="left")],
@@ -224,7 +156,7 @@ validation score with ``early_stopping``) that counts; also the gradient
 tolerance of ``'lbfgs'``.
 """,
     ),
-    _p(
+    declare(
         "verbose",
         False,
         ["verbose"],
@@ -234,7 +166,7 @@ tolerance of ``'lbfgs'``.
 long epochs.
 """,
     ),
-    _p(
+    declare(
         "warm_start",
         False,
         ["boolean"],
@@ -248,7 +180,7 @@ while ``t_``, ``loss_curve_`` and ``history_`` continue. ``partial_fit``
 keeps the optimizer state instead.
 """,
     ),
-    _p(
+    declare(
         "early_stopping",
         False,
         ["boolean"],
@@ -259,7 +191,7 @@ when its accuracy stops improving, and restore the best epoch's
 parameters (batch-norm statistics included).
 """,
     ),
-    _p(
+    declare(
         "scoring",
         "accuracy",
         [StrOptions({"accuracy", "loss"})],
@@ -273,17 +205,17 @@ smoothly from epoch to epoch and also rewards better probabilities.
 negative loss, so that higher is better either way.
 """,
     ),
-    _p(
+    declare(
         "validation_fraction",
         0.1,
         [Interval(Real, 0, 1, closed="neither")],
         "float",
         "Fraction of the training data held out for early stopping.",
     ),
-    _p(
+    declare(
         "n_iter_no_change",
         10,
-        [_POSITIVE_INT, None],
+        [POSITIVE_INT, None],
         "int or None",
         """
 Epochs without improvement by ``tol`` before stopping (or, with
@@ -293,14 +225,14 @@ validation epoch's parameters are still the ones kept (best-epoch
 selection without stopping).
 """,
     ),
-    _p(
+    declare(
         "max_fun",
         15000,
-        [_POSITIVE_INT],
+        [POSITIVE_INT],
         "int",
         "Maximum number of loss evaluations of ``'lbfgs'``.",
     ),
-    _p(
+    declare(
         "weight_init",
         "auto",
         [StrOptions(set(INITIALIZER_NAMES))],
@@ -316,7 +248,7 @@ maxout, GELU, SiLU and Mish, LeCun for SELU, Xavier otherwise. Biases
 start at 0.
 """,
     ),
-    _p(
+    declare(
         "batch_norm",
         False,
         ["boolean"],
@@ -327,14 +259,14 @@ nonlinearity (the affine bias is then dropped). Batch statistics in
 training, running averages at prediction.
 """,
     ),
-    _p(
+    declare(
         "batch_norm_momentum",
         0.9,
         [Interval(Real, 0, 1, closed="left")],
         "float",
         "Weight of the old value in batch norm's running averages, in [0, 1).",
     ),
-    _p(
+    declare(
         "dropout",
         0.0,
         [Interval(Real, 0, 1, closed="left")],
@@ -344,10 +276,10 @@ Probability of dropping each hidden unit during training (inverted
 dropout: no rescaling at prediction). Never applied to the input.
 """,
     ),
-    _p(
+    declare(
         "n_members",
         1,
-        [_POSITIVE_INT],
+        [POSITIVE_INT],
         "int",
         """
 Members of an ensemble trained at once, in one batched pass (BatchEnsemble;
@@ -362,7 +294,7 @@ the combined scores (the log of the averaged probabilities for the softmax
 head, the mean scores for the SVM head).
 """,
     ),
-    _p(
+    declare(
         "output_init",
         "auto",
         [StrOptions({"auto", "zero"})],
@@ -374,7 +306,7 @@ scores for every class (RealMLP's choice; the hidden layers start learning
 from the second step).
 """,
     ),
-    _p(
+    declare(
         "penalty",
         "l2",
         [StrOptions(set(PENALTIES)), None],
@@ -385,7 +317,7 @@ penalised): ``'l2'`` is ``||W||^2 / 2``, ``'l1'`` is ``||W||_1``,
 ``'elasticnet'`` is ``l1_ratio * ||W||_1 + (1 - l1_ratio) * ||W||^2 / 2``.
 """,
     ),
-    _p(
+    declare(
         "max_norm",
         None,
         [Interval(Real, 0, None, closed="neither"), None],
@@ -395,7 +327,7 @@ If set, after every update each unit's incoming weight vector is
 projected back onto the L2 ball of this radius.
 """,
     ),
-    _p(
+    declare(
         "average",
         False,
         ["boolean", Interval(Real, 0, 1, closed="neither")],
@@ -406,7 +338,7 @@ averaging). True uses a decay of 0.999; a float in (0, 1) sets the decay.
 ``coefs_`` and ``intercepts_`` then hold the averaged weights.
 """,
     ),
-    _p(
+    declare(
         "class_weight",
         None,
         [StrOptions({"balanced"}), dict, None],
@@ -416,7 +348,7 @@ Weights of the classes, multiplied into ``sample_weight``; ``'balanced'``
 uses ``n_samples / (n_classes * np.bincount(y))``.
 """,
     ),
-    _p(
+    declare(
         "dtype",
         None,
         [StrOptions({"float32", "float64"}), None],
@@ -428,92 +360,6 @@ float64 otherwise.
     ),
 )
 """Parameters that belong to no registry entry, in no particular order."""
-
-
-def heads_of(family):
-    """Names of the registered heads of ``family`` (the choices of an estimator's ``loss``)."""
-    return [name for name, head in LOSSES.items() if head.family == family]
-
-
-SVM_LOSS = _p(
-    "loss",
-    "hinge",
-    [StrOptions(set(heads_of("svm")))],
-    choices(heads_of("svm")),
-    "Hinge or squared hinge.",
-)
-
-
-REGRESSION = (
-    _p(
-        "loss",
-        "squared_error",
-        [StrOptions(set(heads_of("regression")))],
-        choices(heads_of("regression")),
-        """
-The head: ``'squared_error'`` (half squared error, as ``MLPRegressor``),
-``'huber'`` (quadratic within ``huber_delta``, linear beyond: robust to
-outliers) or ``'poisson'`` (half Poisson deviance with a log link, for
-non-negative counts and amounts; predictions are ``exp`` of the output, as
-``MLPRegressor``'s ``'poisson'``).
-""",
-    ),
-    _p(
-        "normalize_y",
-        True,
-        ["boolean"],
-        "bool",
-        """
-Train on standardised targets: each output minus its (weighted) mean,
-divided by its standard deviation (``'poisson'``: divided by its mean).
-The network then starts near the right scale whatever the unit of ``y``
-(prices, counts), and ``coefs_``/``intercepts_`` are mapped back so that
-they predict ``y`` in its own unit, as ``MLPRegressor``'s do. The scale is
-fixed by the first ``fit`` (or ``partial_fit``) and kept by warm starts.
-Losses (``loss_curve_``, ``history_``) are then those of the standardised
-targets. ``MLPRegressor`` has no such option (False is its behaviour).
-""",
-    ),
-    _p(
-        "output_init",
-        "auto",
-        [StrOptions({"auto", "zero"})],
-        "{'auto', 'zero'}",
-        """
-Initialisation of the output layer's weights: ``'auto'`` and ``'zero'``
-start them at zero, so that the network first predicts the mean of the
-(standardised) targets and moves from there (RealMLP's choice; the hidden
-layers start learning from the second step). ``MLPRegressor`` draws them
-at random like the hidden layers.
-""",
-    ),
-    _p(
-        "early_stopping",
-        False,
-        ["boolean"],
-        "bool",
-        """
-Hold out a random ``validation_fraction`` of the training data, stop when
-its score (:math:`R^2`, or the loss with ``scoring='loss'``) stops
-improving, and restore the best epoch's parameters (batch-norm statistics
-included).
-""",
-    ),
-    _p(
-        "scoring",
-        "r2",
-        [StrOptions({"r2", "loss"})],
-        "{'r2', 'loss'}",
-        """
-What the validation set of ``early_stopping`` monitors: the coefficient of
-determination :math:`R^2` (as ``MLPRegressor``, averaged over the outputs),
-or the loss of the head, which for ``'huber'`` and ``'poisson'`` is the
-quantity trained for. ``validation_scores_`` and ``best_validation_score_``
-then hold the negative loss, so that higher is better either way.
-""",
-    ),
-)
-"""The regressor's own parameters, and those it documents otherwise than the classifiers."""
 
 
 def parameter_table(head_family):
