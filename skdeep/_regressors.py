@@ -256,12 +256,12 @@ class MLPRegressor(RegressorPredictionMixin, RegressorMixin, BaseMLP):
         return self._fit(X, y, sample_weight, None, incremental=True, continuing=continuing)
 
     def _predictions(self, X):
-        return lookup(self.loss, LOSSES, "loss").predictions(self._scores(X))
+        return self._head().predictions(self._scores(X))
 
-    # ----------------------------------------------------------- the targets
     def _head(self):
         return lookup(self.loss, LOSSES, "loss")
 
+    # ----------------------------------------------------------- the targets
     def _targets(self, settings, y, sample_weight, classes, continuing, incremental, dtype):
         y = _as_columns(y)
         log_link = self._head().inverse_link == "exp"
