@@ -53,7 +53,7 @@ class EpochCallbacks:
 
     Parameters
     ----------
-    estimator : BaseMLPClassifier
+    estimator : BaseMLP
     X, y, sample_weight : arrays
         Training data, handed to the hooks (e.g. for ``ScoringMonitor``).
     max_epochs : int

@@ -81,7 +81,7 @@ def settings_of(estimator, *, validate=True):
 
     Parameters
     ----------
-    estimator : MLPSoftmaxClassifier or MLPSVMClassifier
+    estimator : MLPSoftmaxClassifier, MLPSVMClassifier or MLPRegressor
         Read through its public interface only: ``get_params`` and ``loss`` (the
         head; a class attribute of ``MLPSoftmaxClassifier``, as in
         ``MLPClassifier``).
