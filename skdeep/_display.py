@@ -14,7 +14,7 @@ when something is drawn.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._classifiers import BaseMLPClassifier
+from ._base import BaseMLP
 
 UPDATE_RATIO_REFERENCE = 1e-3
 """The notes' target for ``||update|| / ||weights||`` per step."""
@@ -54,21 +54,21 @@ def _has_value(value):
 
 
 def _final_estimator(estimator):
-    """Return the skdeep classifier inside ``estimator`` (itself or a Pipeline's last step)."""
+    """Return the skdeep network inside ``estimator`` (itself or a Pipeline's last step)."""
     final = estimator
     if hasattr(estimator, "steps") and hasattr(estimator, "_final_estimator"):
         final = estimator._final_estimator
-    if not isinstance(final, BaseMLPClassifier):
+    if not isinstance(final, BaseMLP):
         raise TypeError(
-            "TrainingHistoryDisplay.from_estimator needs an MLPSoftmaxClassifier or "
-            "MLPSVMClassifier, or a Pipeline ending with one; got "
+            "TrainingHistoryDisplay.from_estimator needs an MLPSoftmaxClassifier, "
+            "MLPSVMClassifier or MLPRegressor, or a Pipeline ending with one; got "
             f"{type(final).__name__}."
         )
     return final
 
 
 class TrainingHistoryDisplay:
-    """Training curves of a skdeep classifier: loss, validation score, learning rate, update ratio.
+    """Training curves of a skdeep network: loss, validation score, learning rate, update ratio.
 
     It is recommended to use :meth:`from_estimator` to create a
     :class:`TrainingHistoryDisplay`. All parameters are stored as attributes.
@@ -79,7 +79,7 @@ class TrainingHistoryDisplay:
         The mean training mini-batch loss of each epoch (penalty included) and,
         with ``early_stopping``, the validation loss (data loss only).
     ``"validation_score"``
-        Validation accuracy; only with ``early_stopping``.
+        Validation accuracy (a regressor: R²); only with ``early_stopping``.
     ``"learning_rate"``
         The learning rate in force during the epoch, on a log scale.
     ``"update_ratio"``
@@ -353,7 +353,8 @@ class TrainingHistoryDisplay:
     def _plot_validation_score(self, ax, epochs, *, name, line_kw):
         label = name if name is not None else "validation"
         (line,) = ax.plot(epochs, self._column("validation_score"), **{"label": label, **line_kw})
-        ax.set_ylabel("Validation accuracy")
+        # Accuracy for a classifier, R^2 for a regressor (or the negative loss).
+        ax.set_ylabel("Validation score")
         return [line]
 
     def _plot_learning_rate(self, ax, epochs, *, name, line_kw):

@@ -439,3 +439,13 @@ def test_every_course_technique_trains_the_regressor(technique):
     model = fit_quietly(_model(**{**params, **technique}), X, y)
     assert model.score(X, y) > 0.8, technique
     assert len(model.history_) == len(model.loss_curve_)
+
+
+def test_training_history_display_takes_the_regressor():
+    pytest.importorskip("matplotlib")
+    from skdeep import TrainingHistoryDisplay
+
+    X, y = _data(n_samples=120)
+    model = fit_quietly(_model(early_stopping=True, max_iter=6), X, y)
+    display = TrainingHistoryDisplay.from_estimator(model)
+    assert len(display.history) == model.n_iter_
