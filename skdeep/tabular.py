@@ -65,9 +65,10 @@ even to an integer target (counts)."""
 def _recipe(caller, steps, random_state, overrides):
     """The pipeline of a recipe, with ``overrides`` dispatched to the step that has them.
 
-    ``steps`` is ``(encoder_defaults, network_class, network_defaults, ensemble_class)``.
+    ``steps`` is ``(encoder_defaults, network_class, network_defaults, ensemble_class,
+    step_name)``.
     """
-    encoder_defaults, network_class, network_defaults, ensemble_class = steps
+    encoder_defaults, network_class, network_defaults, ensemble_class, step = steps
     encoder_settings = dict(encoder_defaults)
     network_settings = dict(network_defaults)
     ensemble_settings = dict(ENSEMBLE_DEFAULTS)
@@ -88,7 +89,6 @@ def _recipe(caller, steps, random_state, overrides):
     ensemble = ensemble_class(
         network_class(**network_settings), random_state=random_state, **ensemble_settings
     )
-    step = "regressor" if ensemble_class is CrossFitRegressor else "classifier"
     return Pipeline([("encoder", TabularEncoder(**encoder_settings)), (step, ensemble)])
 
 
@@ -151,7 +151,7 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
     """
     if head not in HEADS:
         raise ValueError(f"head must be one of {sorted(HEADS)}; got {head!r}.")
-    steps = (ENCODER_DEFAULTS, HEADS[head], CLASSIFIER_DEFAULTS, CrossFitClassifier)
+    steps = (ENCODER_DEFAULTS, HEADS[head], CLASSIFIER_DEFAULTS, CrossFitClassifier, "classifier")
     return _recipe("make_tabular_classifier", steps, random_state, overrides)
 
 
@@ -206,5 +206,11 @@ def make_tabular_regressor(random_state=None, **overrides):
     >>> model.predict(X).shape
     (100,)
     """
-    steps = (REGRESSION_ENCODER_DEFAULTS, MLPRegressor, REGRESSOR_DEFAULTS, CrossFitRegressor)
+    steps = (
+        REGRESSION_ENCODER_DEFAULTS,
+        MLPRegressor,
+        REGRESSOR_DEFAULTS,
+        CrossFitRegressor,
+        "regressor",
+    )
     return _recipe("make_tabular_regressor", steps, random_state, overrides)

@@ -67,6 +67,10 @@ class ClassificationHead:
 
     score_name = "accuracy"
 
+    batch_reference_loss = None
+    """No per-batch floor for the divergence guard: the chance loss is fixed
+    (a regression head's is the loss of the batch's own mean)."""
+
     def chance_loss(self, n_classes):  # pragma: no cover - every head defines it
         raise NotImplementedError
 
@@ -84,11 +88,6 @@ class ClassificationHead:
         loss : float
         """
         return self.chance_loss(max(2, n_outputs))
-
-    @staticmethod
-    def batch_reference_loss(y, weights):
-        """No per-batch floor for the divergence guard: the chance loss is fixed."""
-        return 0.0
 
     def zero_score_loss(self, n_outputs, y):
         """The loss of all-zero scores, computed apart from the loss: the chance loss.

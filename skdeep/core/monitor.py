@@ -72,32 +72,44 @@ class DivergenceGuard:
     Parameters
     ----------
     chance_loss : float
-        Loss of a network with equal scores for every class.
+        Loss of a network with equal scores for every class (a regression head:
+        of a constant prediction).
     factor : float, default=3.0
+    batch_reference : callable or None, default=None
+        ``batch_reference(y, weights)``: the loss of a constant prediction on a
+        batch (a regression head's ``batch_reference_loss``); None keeps the
+        fixed threshold.
     """
 
-    def __init__(self, chance_loss, factor=3.0):
+    def __init__(self, chance_loss, factor=3.0, batch_reference=None):
         self.chance_loss, self.factor = chance_loss, factor
+        self.batch_reference = batch_reference
         self.threshold = None
 
-    def diverged(self, batch_loss, batch_reference=0.0):
+    def diverged(self, batch_loss, y=None, weights=None):
         """Return True when ``batch_loss`` signals divergence.
 
         Parameters
         ----------
         batch_loss : float
-        batch_reference : float, default=0.0
-            The loss of a constant prediction on this batch (a regression
-            head's, :meth:`batch_reference_loss`): a batch whose targets spread
-            widely (an outlier among few rows) raises its own threshold, so
-            that only a loss beyond ``factor`` times it reads as divergence.
+        y, weights : ndarray or None
+            The batch's targets and weights, read only when the loss exceeds the
+            threshold and a ``batch_reference`` was given.
         """
         if not np.isfinite(batch_loss):
             return True
         if self.threshold is None:
             self.threshold = self.factor * max(batch_loss, self.chance_loss)
             return False
-        return batch_loss > max(self.threshold, self.factor * batch_reference)
+        if batch_loss <= self.threshold:
+            return False
+        # A batch whose targets spread widely (an outlier among few rows) raises
+        # its own threshold: only a loss beyond factor times that of a constant
+        # prediction on it reads as divergence. Computed only past the threshold,
+        # so the per-batch loop pays nothing for it.
+        if self.batch_reference is None:
+            return True
+        return batch_loss > self.factor * self.batch_reference(y, weights)
 
 
 class Snapshot:

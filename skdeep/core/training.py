@@ -233,7 +233,11 @@ def run_epochs(
     batch_size = min(settings.batch_size, n)
     network.allocate(batch_size)
     reader = _BatchReader(data, batch_size)
-    guard = DivergenceGuard(objective.loss.reference_loss(network.spec.n_outputs, data.y))
+    head = objective.loss
+    guard = DivergenceGuard(
+        head.reference_loss(network.spec.n_outputs, data.y),
+        batch_reference=head.batch_reference_loss,
+    )
     if settings.stop_on_plateau or state.monitor is None:
         monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
         if not settings.stop_on_plateau:
@@ -336,7 +340,7 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
             continue
         # The optimizer's fused step adds the penalty's gradient.
         batch_loss = objective.value_and_gradient(Xb, yb, wb, state.rng, penalty_gradient=False)
-        if guard.diverged(batch_loss, objective.loss.batch_reference_loss(yb, wb)):
+        if guard.diverged(batch_loss, yb, wb):
             return None, None
         if index == last_stepped:
             before = network.weight_scratch()
