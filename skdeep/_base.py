@@ -55,8 +55,9 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
     * ``_validation_targets(settings, X_val, y_val, sample_weight_val, targets,
       dtype)``: the :class:`~skdeep.core.training.Dataset` of explicit
       validation data;
-    * ``_store_targets(targets)``: the fitted attributes that describe the
-      targets (``classes_``);
+    * ``_target_attributes(targets)``: the fitted attributes that describe the
+      targets (``classes_``, a regressor's target scale), set after fitting and
+      on the copies callbacks reconstruct;
     * ``_predicting_attributes`` and ``_export_params`` where the fitted
       parameters are not the network's own (a regressor's target scale);
     * optionally ``_after_fit`` (the SVM's temperature).
@@ -180,7 +181,7 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
                 settings, state, objective, train, validation, callbacks, incremental, restore_point
             )
         self._state = state
-        self._store_targets(targets)
+        self.__dict__.update(self._target_attributes(targets))
         largest_weights = self._export(
             state, targets, epochs, validation, best_validation_score, continuing
         )

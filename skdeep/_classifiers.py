@@ -143,9 +143,6 @@ class BaseMLPClassifier(ClassifierPredictionMixin, ClassifierMixin, BaseMLP):
             self, settings, X_val, y_val, sample_weight_val, targets.info, dtype
         )
 
-    def _store_targets(self, targets):
-        self.classes_ = targets.info
-
     def _target_attributes(self, targets):
         return {"classes_": targets.info}
 

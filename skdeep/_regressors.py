@@ -309,9 +309,6 @@ class MLPRegressor(RegressorPredictionMixin, RegressorMixin, BaseMLP):
                 raise ValueError("sample_weight_val must contain at least one positive weight.")
         return Dataset(X_val, targets.info.encode(y_val, dtype), sample_weight_val)
 
-    def _store_targets(self, targets):
-        self._target_scale = targets.info
-
     def _target_attributes(self, targets):
         return {"_target_scale": targets.info}
 
