@@ -19,6 +19,7 @@ from skdeep.preprocessing import PiecewiseLinearEncoder, RobustSmoothScaler, Tab
         PiecewiseLinearEncoder(n_bins=4),
         PiecewiseLinearEncoder(n_bins=4, bins="tree", min_samples_leaf=1),
         TabularEncoder(dtype="float64"),
+        TabularEncoder(one_hot_max_size=3, random_state=0, dtype="float64"),
     ]
 )
 def test_scikit_learn_compatible(estimator, check):
@@ -253,3 +254,77 @@ def test_tabular_encoder_tree_bins_get_the_target_through_the_pipeline(table):
     with pytest.raises(ValueError, match="requires y"):
         TabularEncoder(bins="tree").fit(table)
     assert TabularEncoder(bins="tree", n_bins=0).fit(table).transform(table).shape[0] == 300
+
+
+def _with_zip_codes(table, n_codes=40, seed=4):
+    """``table`` plus a 40-level column whose codes carry the target."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, n_codes, len(table))
+    frame = table.assign(zip=[f"z{code:03d}" for code in codes])
+    return frame, codes
+
+
+def test_tabular_encoder_target_encodes_high_cardinality_columns(table):
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.preprocessing import TargetEncoder
+
+    frame, codes = _with_zip_codes(table)
+    y = np.where(codes % 3 == 0, "yes", "no")
+    encoder = TabularEncoder(n_bins=0, one_hot_max_size=10, random_state=0, dtype="float64")
+    Z = encoder.fit_transform(frame, y)
+    # Only the 40-level column goes over the threshold ("city" has 5 levels).
+    assert encoder.target_encoded_features_ == ["zip"]
+    names = list(encoder.get_feature_names_out())
+    assert [name for name in names if "zip" in name] == ["target_encoded__zip"]
+    assert not any(name.startswith("categorical__zip") for name in names)
+    column = names.index("target_encoded__zip")
+    # fit_transform is cross-fitted: the column is sklearn's TargetEncoder on
+    # five shuffled stratified folds, standardised.
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    expected = TargetEncoder(target_type="binary", cv=folds).fit_transform(frame[["zip"]], y)
+    expected = (expected - expected.mean()) / expected.std()
+    assert_close_to_rounding(Z[:, column], expected.ravel())
+    # transform uses the encodings of all the rows; unseen codes get the mean.
+    Z_new = encoder.transform(frame.assign(zip="unseen"))
+    assert np.ptp(Z_new[:, column]) == 0
+    assert np.corrcoef(encoder.transform(frame)[:, column], codes % 3 == 0)[0, 1] > 0.9
+    # Same random_state, same encoding; another one, other folds.
+    again = TabularEncoder(n_bins=0, one_hot_max_size=10, random_state=0, dtype="float64")
+    np.testing.assert_array_equal(again.fit_transform(frame, y), Z)
+    other = TabularEncoder(n_bins=0, one_hot_max_size=10, random_state=1, dtype="float64")
+    assert not np.array_equal(other.fit_transform(frame, y)[:, column], Z[:, column])
+
+
+@pytest.mark.parametrize(
+    "target_type, make_target, n_columns",
+    [
+        ("auto", lambda codes: codes % 3, 3),
+        # Whole prices would read as classes: the regression recipe says 'continuous'.
+        ("continuous", lambda codes: 1000.0 * codes + 5e4, 1),
+    ],
+)
+def test_tabular_encoder_target_encoding_per_target_kind(
+    table, target_type, make_target, n_columns
+):
+    frame, codes = _with_zip_codes(table)
+    encoder = TabularEncoder(n_bins=0, one_hot_max_size=10, target_type=target_type, random_state=0)
+    Z = encoder.fit_transform(frame, make_target(codes))
+    names = list(encoder.get_feature_names_out())
+    columns = [i for i, name in enumerate(names) if name.startswith("target_encoded__zip")]
+    assert len(columns) == n_columns
+    # Standardised whatever the target's unit (a price in dollars included).
+    np.testing.assert_allclose(Z[:, columns].mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(Z[:, columns].std(axis=0), 1, rtol=1e-4)
+
+
+def test_tabular_encoder_target_encoding_needs_y_and_a_valid_threshold(table):
+    frame, _ = _with_zip_codes(table)
+    with pytest.raises(ValueError, match="one_hot_max_size=10.*pass y"):
+        TabularEncoder(one_hot_max_size=10).fit(frame)
+    # Below the threshold nothing is target-encoded and y stays optional.
+    encoder = TabularEncoder(one_hot_max_size=100).fit(frame)
+    assert encoder.target_encoded_features_ == []
+    np.testing.assert_array_equal(encoder.transform(frame), TabularEncoder().fit_transform(frame))
+    for bad in (0, 2.5, "10"):
+        with pytest.raises((ValueError, TypeError), match="one_hot_max_size"):
+            TabularEncoder(one_hot_max_size=bad).fit(frame, np.zeros(len(frame)))

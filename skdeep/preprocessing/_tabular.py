@@ -6,12 +6,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    StandardScaler,
+    TargetEncoder,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._piecewise import PiecewiseLinearEncoder
+from ._piecewise import PiecewiseLinearEncoder, _target_type
 from ._robust import RobustSmoothScaler
 
 _MISSING = "__missing__"
@@ -36,6 +42,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
       ``min_frequency`` times merged into one "infrequent" column (where unseen
       categories also go at prediction time), at most ``max_categories``
       columns per feature, and a single column for a two-category feature.
+      With ``one_hot_max_size``, a feature with more distinct categories than
+      that is instead target-encoded (:class:`~sklearn.preprocessing.TargetEncoder`:
+      each category becomes the shrunk mean of the target over its rows, one
+      column per class for a multiclass target, cross-fitted in
+      ``fit_transform`` so that no row sees its own target), then
+      standardised: a US state, a zip code or a product id becomes one
+      informative column instead of dozens of mostly empty ones, as gradient
+      boosting's target statistics do (CatBoost's ``one_hot_max_size``).
 
     Parameters
     ----------
@@ -55,9 +69,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         then requires ``y``). See :class:`PiecewiseLinearEncoder`.
 
     target_type : {'auto', 'continuous', 'binary', 'multiclass'}, default='auto'
-        Kind of target for ``bins='tree'``: regression trees for 'continuous',
-        classification trees otherwise; 'auto' reads it from ``y`` (integer
-        targets are then classes).
+        Kind of target for ``bins='tree'`` and ``one_hot_max_size``: regression
+        trees and target means for 'continuous', classification trees and class
+        frequencies otherwise; 'auto' reads it from ``y`` (integer targets are
+        then classes).
 
     min_samples_leaf : int or float, default=0.02
         Fewest rows (a float: a fraction of the rows) in a leaf of the trees of
@@ -74,6 +89,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Largest number of one-hot columns of one feature (the most frequent
         categories keep their own column).
 
+    one_hot_max_size : int or None, default=None
+        Categorical features with more distinct values than this in the
+        training data (a missing value counting as one) are target-encoded
+        instead of one-hot encoded; ``fit`` then requires ``y``. None one-hot
+        encodes every categorical feature.
+
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the folds of the cross-fitted target encoding
+        (``one_hot_max_size``); nothing else is random.
+
     dtype : {'float32', 'float64'}, default='float32'
         Dtype of the output (float32 halves the memory and doubles the speed of
         the network that follows).
@@ -85,6 +110,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     categorical_features_ : list
         Columns treated as categorical.
+
+    target_encoded_features_ : list
+        The categorical columns that are target-encoded (``one_hot_max_size``).
 
     column_transformer_ : ColumnTransformer
         The fitted encoding.
@@ -122,6 +150,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "missing_indicators": ["boolean"],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
+        "one_hot_max_size": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
         "dtype": [StrOptions({"float32", "float64"})],
     }
 
@@ -137,6 +167,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         missing_indicators=True,
         min_frequency=5,
         max_categories=64,
+        one_hot_max_size=None,
+        random_state=None,
         dtype="float32",
     ):
         self.quantile_range = quantile_range
@@ -148,6 +180,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.missing_indicators = missing_indicators
         self.min_frequency = min_frequency
         self.max_categories = max_categories
+        self.one_hot_max_size = one_hot_max_size
+        self.random_state = random_state
         self.dtype = dtype
 
     def __sklearn_tags__(self):
@@ -155,7 +189,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.input_tags.categorical = True
-        tags.target_tags.required = self.bins == "tree" and self.n_bins > 0
+        tags.target_tags.required = (
+            self.bins == "tree" and self.n_bins > 0
+        ) or self.one_hot_max_size is not None
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -167,7 +203,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
         y : array-like of shape (n_samples,) or None, default=None
-            Target; used only by ``bins='tree'`` (where it is required).
+            Target; used only by ``bins='tree'`` and ``one_hot_max_size``
+            (which then require it).
 
         Returns
         -------
@@ -185,7 +222,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
         y : array-like of shape (n_samples,) or None, default=None
-            Target; used only by ``bins='tree'`` (where it is required).
+            Target; used only by ``bins='tree'`` and ``one_hot_max_size``
+            (which then require it).
 
         Returns
         -------
@@ -231,16 +269,36 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def _fit_transform(self, X, y, transform=False):
         X = _as_frame(X, self, reset=True)
         self.numerical_features_, self.categorical_features_ = _column_kinds(X)
+        self.target_encoded_features_ = self._target_encoded(X)
+        if self.target_encoded_features_ and y is None:
+            raise ValueError(
+                f"TabularEncoder needs y to target-encode {self.target_encoded_features_}, "
+                f"which have more than one_hot_max_size={self.one_hot_max_size} categories; "
+                "pass y to fit, or set one_hot_max_size=None to one-hot encode them."
+            )
+        target_type = _target_type(y, self.target_type) if self.target_encoded_features_ else None
         self.column_transformer_ = ColumnTransformer(
-            self._parts(X), remainder="drop", verbose_feature_names_out=True
+            self._parts(X, target_type), remainder="drop", verbose_feature_names_out=True
         )
         if transform:
             return self._cast(self.column_transformer_.fit_transform(X, y))
         self.column_transformer_.fit(X, y)
         return None
 
-    def _parts(self, X):
-        numerical, categorical = self.numerical_features_, self.categorical_features_
+    def _target_encoded(self, X):
+        """The categorical features with more distinct values than ``one_hot_max_size``."""
+        if self.one_hot_max_size is None:
+            return []
+        return [
+            name
+            for name in self.categorical_features_
+            if X[name].astype(object).nunique(dropna=False) > self.one_hot_max_size
+        ]
+
+    def _parts(self, X, target_type=None):
+        numerical = self.numerical_features_
+        target_encoded = self.target_encoded_features_
+        categorical = [name for name in self.categorical_features_ if name not in target_encoded]
         parts = []
         if numerical:
             encodings = [
@@ -272,12 +330,29 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             parts.append(
                 ("categorical", Pipeline([("text", as_text), ("one_hot", one_hot)]), categorical)
             )
+        if target_encoded:
+            # The encoding is a mean of y (in y's unit for a regression target):
+            # standardised, like every other column the network sees.
+            target = _cross_fitted_target_encoder(target_type, self.random_state)
+            as_text = FunctionTransformer(_as_text, feature_names_out="one-to-one")
+            steps = [("text", as_text), ("target", target), ("scale", StandardScaler())]
+            parts.append(("target_encoded", Pipeline(steps), target_encoded))
         if not parts:
             raise ValueError("TabularEncoder found no column to encode.")
         return parts
 
     def _cast(self, X):
         return np.ascontiguousarray(X, dtype=self.dtype)
+
+
+def _cross_fitted_target_encoder(target_type, random_state):
+    """A :class:`~sklearn.preprocessing.TargetEncoder` on 5 shuffled (stratified) folds."""
+    if "cv_object" not in TargetEncoder._parameter_constraints["cv"]:
+        # scikit-learn < 1.9 takes the shuffling as parameters, not as a splitter.
+        return TargetEncoder(target_type=target_type, shuffle=True, random_state=random_state)
+    splitter = KFold if target_type == "continuous" else StratifiedKFold
+    folds = splitter(n_splits=5, shuffle=True, random_state=random_state)
+    return TargetEncoder(target_type=target_type, cv=folds)
 
 
 def _as_frame(X, estimator, reset=False):
