@@ -24,6 +24,7 @@ ENCODER_DEFAULTS = {
     "missing_indicators": True,
     "min_frequency": 5,
     "max_categories": 64,
+    "one_hot_max_size": 20,
     "dtype": "float32",
 }
 """The encoder's settings in the recipe (:class:`~skdeep.preprocessing.TabularEncoder`)."""
@@ -38,7 +39,8 @@ CLASSIFIER_DEFAULTS = {
     "learning_rate": "cosine",
     "max_iter": 40,
     "batch_size": 1 / 16,
-    "alpha": 0.0,
+    "penalty": "l1",
+    "alpha": 1e-4,
     "early_stopping": True,
     "scoring": "loss",
     "n_iter_no_change": 5,
@@ -51,10 +53,13 @@ ENSEMBLE_DEFAULTS = {"n_estimators": "auto", "row_budget": 10000, "n_jobs": None
 
 REGRESSOR_DEFAULTS = {
     **CLASSIFIER_DEFAULTS,
+    "penalty": "l2",
+    "alpha": 0.0,
     "loss": "squared_error",
     "normalize_y": True,
 }
-"""Each network's settings in the regression recipe: the classifier's, on standardised targets."""
+"""Each network's settings in the regression recipe: the classifier's, on standardised targets,
+without the L1 penalty (which cost R² on the regression tables, ``doc/benchmarks.md``)."""
 
 REGRESSION_ENCODER_DEFAULTS = {**ENCODER_DEFAULTS, "bins": "quantile", "target_type": "continuous"}
 """The encoder's settings in the regression recipe: quantile bins, measured on the regression
@@ -72,7 +77,7 @@ def _recipe(caller, steps, random_state, overrides):
     encoder_settings = dict(encoder_defaults)
     network_settings = dict(network_defaults)
     ensemble_settings = dict(ENSEMBLE_DEFAULTS)
-    encoder_names = set(TabularEncoder().get_params())
+    encoder_names = set(TabularEncoder().get_params()) - {"random_state"}
     network_names = set(network_class().get_params()) - {"random_state"}
     for name, value in overrides.items():
         if name in encoder_names:
@@ -89,7 +94,8 @@ def _recipe(caller, steps, random_state, overrides):
     ensemble = ensemble_class(
         network_class(**network_settings), random_state=random_state, **ensemble_settings
     )
-    return Pipeline([("encoder", TabularEncoder(**encoder_settings)), (step, ensemble)])
+    encoder = TabularEncoder(random_state=random_state, **encoder_settings)
+    return Pipeline([("encoder", encoder), (step, ensemble)])
 
 
 def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
@@ -103,12 +109,16 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
       scaled robustly, clipped smoothly and piecewise-linearly encoded (at most
       8 bins per feature, their edges at the thresholds of a decision tree
       fitted on that feature against ``y``);
-      missing values imputed and flagged; categories one-hot, rare ones merged;
+      missing values imputed and flagged; categories one-hot, rare ones merged,
+      except that a feature of more than 20 categories is target-encoded
+      (cross-fitted, ``one_hot_max_size=20``);
     * ``"classifier"``: a :class:`~skdeep.ensemble.CrossFitClassifier` of
       :class:`MLPSoftmaxClassifier` networks (with ``head="svm"``,
       :class:`MLPSVMClassifier`): each network has two layers of 96 ReLU units
       and a zero-initialised output layer, trains with Adam
-      (``learning_rate_init=4e-3``, ``beta_2=0.95``) on a cosine schedule over
+      (``learning_rate_init=4e-3``, ``beta_2=0.95``) and a small L1 penalty
+      (``penalty='l1'``, ``alpha=1e-4``, which lets the first layer drop
+      uninformative columns) on a cosine schedule over
       at most 40 epochs of 16 equal batches, and keeps the epoch of lowest
       validation loss (patience 5) on its own fold of the rows; up to five
       networks (``round(10000 / n_samples)``) are averaged.
@@ -124,7 +134,8 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and every network (initial weights, shuffling).
+        Seeds the folds, every network (initial weights, shuffling) and the
+        encoder's cross-fitted target encoding.
     head : {'softmax', 'svm'}, default='softmax'
         The networks' head: softmax cross-entropy or the multiclass hinge.
     **overrides
@@ -163,14 +174,15 @@ def make_tabular_regressor(random_state=None, **overrides):
     missing values):
 
     * ``"encoder"``: a :class:`~skdeep.preprocessing.TabularEncoder`, as in the
-      classification recipe but with quantile bins for the piecewise-linear
+      classification recipe (a feature of more than 20 categories
+      target-encoded) but with quantile bins for the piecewise-linear
       encoding (what was measured on regression tables);
     * ``"regressor"``: a :class:`~skdeep.ensemble.CrossFitRegressor` of
       :class:`~skdeep.MLPRegressor` networks with the classification recipe's
       settings (two layers of 96 ReLU units, a zero output layer, Adam at
       ``4e-3`` with ``beta_2=0.95``, a cosine schedule over at most 40 epochs of
       16 equal batches, the epoch of lowest validation loss on the network's own
-      fold, patience 5), trained on standardised targets (``normalize_y``): a
+      fold, patience 5) but no L1 penalty, trained on standardised targets (``normalize_y``): a
       price in dollars and a yield in tonnes need no hand-made scaling. Up to
       five networks (``round(10000 / n_samples)``) are averaged.
 

@@ -45,6 +45,11 @@ def test_recipe_is_a_pipeline_of_encoder_and_classifier():
     assert params["classifier__estimator__learning_rate"] == "cosine"
     assert params["classifier__n_estimators"] == "auto"
     assert params["encoder__n_bins"] > 0 and params["encoder__bins"] == "tree"
+    # Many-level categories are target-encoded, seeded like the rest; a small L1
+    # penalty lets the first layer drop uninformative columns.
+    assert params["encoder__one_hot_max_size"] == 20 and params["encoder__random_state"] == 3
+    assert params["classifier__estimator__penalty"] == "l1"
+    assert params["classifier__estimator__alpha"] == 1e-4
     # The classifier's own defaults stay MLPClassifier's: the recipe is separate.
     assert MLPSoftmaxClassifier().n_members == 1
     assert MLPSoftmaxClassifier().learning_rate == "constant"
@@ -109,3 +114,19 @@ def test_searchable_and_cross_validated(table):
         random_state=0,
     ).fit(X, y)
     assert search.best_estimator_.predict(X).shape == (len(y),)
+
+
+def test_recipe_target_encodes_a_many_level_column():
+    rng = np.random.default_rng(5)
+    n = 400
+    state = rng.integers(0, 40, n)
+    X = pd.DataFrame({"state": [f"s{code}" for code in state], "x": rng.normal(size=n)})
+    y = np.where((state % 4 == 0) ^ (rng.random(n) < 0.1), "churn", "stay")
+    model = make_tabular_classifier(random_state=0, **QUICK).fit(X, y)
+    encoder = model.named_steps["encoder"]
+    assert encoder.target_encoded_features_ == ["state"]
+    names = [name for name in encoder.get_feature_names_out() if "state" in name]
+    assert names == ["target_encoded__state"]  # one column, not 40
+    first = model.predict_proba(X)
+    again = make_tabular_classifier(random_state=0, **QUICK).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, again)
