@@ -3,7 +3,9 @@
 :class:`CrossFitClassifier` and :class:`CrossFitRegressor` share their folds,
 seeds and fitting (:class:`_BaseCrossFit`) and predict through the same mixins as
 the networks themselves (:mod:`skdeep._prediction`): the classifier averages
-probabilities, the regressor predictions.
+probabilities, the regressor predictions. With ``boosting``, a gradient-boosting
+member is cross-fitted on the same folds and blended in with a weight chosen out
+of fold (:mod:`skdeep._blending`).
 """
 
 from numbers import Integral, Real
@@ -18,12 +20,14 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._blending import NO_HELD_OUT_WEIGHT, fit_tree, log_loss_weight, squared_error_weight
 from ._prediction import ClassifierPredictionMixin, RegressorPredictionMixin
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -39,6 +43,7 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
+    _default_boosting = None  # the boosting member of ``boosting=True``, by subclass
 
     def __init__(
         self,
@@ -49,6 +54,7 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
         row_budget=10000,
         random_state=None,
         n_jobs=None,
+        boosting=False,
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -56,13 +62,23 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
         self.row_budget = row_budget
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.boosting = boosting
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = self.estimator.__sklearn_tags__()
-        tags.input_tags.sparse = inner.input_tags.sparse
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        inner = [self.estimator.__sklearn_tags__()]
+        boosting = self._boosting_member()
+        if hasattr(boosting, "__sklearn_tags__"):  # invalid values are refused by fit
+            inner.append(boosting.__sklearn_tags__())
+        tags.input_tags.sparse = all(t.input_tags.sparse for t in inner)
+        tags.input_tags.allow_nan = all(t.input_tags.allow_nan for t in inner)
         return tags
+
+    def _boosting_member(self):
+        """The unfitted boosting member ``boosting`` asks for, or None."""
+        if isinstance(self.boosting, (bool, np.bool_)):
+            return self._default_boosting() if self.boosting else None
+        return self.boosting
 
     def _validated(self, X, y, sample_weight, **y_options):
         X, y = validate_data(
@@ -73,7 +89,12 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
         return X, y, sample_weight
 
     def _planned_models(self, n_samples):
-        """``(n_folds, n_models, split_seed, seeds)`` for a table of ``n_samples`` rows."""
+        """``(n_folds, n_models, split_seed, seeds)`` for a table of ``n_samples`` rows.
+
+        ``seeds`` has one row per model: the network's seed, then, with a boosting
+        member, the tree model's (drawn after everything else, so the networks'
+        seeds are those of an ensemble without boosting).
+        """
         rng = check_random_state(self.random_state)
         n_folds = max(2, round(1 / self.validation_fraction))
         if self.n_estimators == "auto":
@@ -82,18 +103,73 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
             n_models = min(self.n_estimators, n_folds)
         split_seed = rng.randint(_MAX_SEED)
         seeds = rng.randint(_MAX_SEED, size=n_models)
+        if self._boosting_member() is not None:
+            seeds = np.column_stack([seeds, rng.randint(_MAX_SEED, size=n_models)])
         return n_folds, n_models, split_seed, seeds
 
     def _fit_models(self, X, y, sample_weight, folds, seeds):
-        """Fit one clone per ``(train, validation)`` fold, in parallel."""
+        """Fit one clone per ``(train, validation)`` fold, in parallel.
+
+        Sets ``estimators_`` and ``boosting_estimators_`` (one tree model per
+        network, on the network's training rows; empty without boosting).
+        """
+        boosting = self._boosting_member()
+        net_seeds, tree_seeds = (seeds, None) if boosting is None else seeds.T
         if not folds:  # too few rows to hold any out: one model validates on all
             rows = np.arange(X.shape[0])
-            return [_fit_one(self.estimator, X, y, sample_weight, rows, rows, seeds[0])]
-        jobs = (
-            delayed(_fit_one)(self.estimator, X, y, sample_weight, train, val, int(seed))
-            for (train, val), seed in zip(folds, seeds)
+            folds, net_seeds = [(rows, rows)], net_seeds[:1]
+            self.estimators_ = [
+                _fit_one(self.estimator, X, y, sample_weight, rows, rows, net_seeds[0])
+            ]
+        else:
+            jobs = (
+                delayed(_fit_one)(self.estimator, X, y, sample_weight, train, val, int(seed))
+                for (train, val), seed in zip(folds, net_seeds)
+            )
+            self.estimators_ = Parallel(n_jobs=self.n_jobs)(jobs)
+        self.boosting_estimators_ = []
+        if boosting is not None:
+            jobs = (
+                delayed(fit_tree)(boosting, X, y, sample_weight, train, int(seed))
+                for (train, _), seed in zip(folds, tree_seeds)
+            )
+            self.boosting_estimators_ = Parallel(n_jobs=self.n_jobs)(jobs)
+
+    def _fit_blend(self, X, target, sample_weight, folds):
+        """Set ``blend_weight_`` from the members' predictions on the validation folds."""
+        if not self.boosting_estimators_:
+            self.blend_weight_ = 1.0
+            return
+        if not folds:  # no row was held out: nothing out of fold to choose on
+            self.blend_weight_ = NO_HELD_OUT_WEIGHT
+            return
+        pairs = zip(self.estimators_, self.boosting_estimators_, folds)
+        nets, trees = zip(
+            *(
+                (self._outputs(net, X[val]), self._outputs(tree, X[val]))
+                for net, tree, (_, val) in pairs
+            )
         )
-        return Parallel(n_jobs=self.n_jobs)(jobs)
+        rows = np.concatenate([val for _, val in folds])
+        weights = None if sample_weight is None else sample_weight[rows]
+        self.blend_weight_ = self._blend_criterion(
+            np.concatenate(nets), np.concatenate(trees), target[rows], weights
+        )
+
+    def _mean_outputs(self, X):
+        """The blend of the members' mean outputs (see ``_outputs``) on validated ``X``."""
+        mean = self._mean_of(self.estimators_, X)
+        if self.boosting_estimators_:
+            weight = self.blend_weight_
+            mean = weight * mean + (1.0 - weight) * self._mean_of(self.boosting_estimators_, X)
+        return mean
+
+    def _mean_of(self, models, X):
+        """The mean of the models' outputs."""
+        total = 0.0
+        for model in models:
+            total = total + self._outputs(model, X)
+        return total / len(models)
 
     def _checked_X(self, X):
         check_is_fitted(self)
@@ -144,10 +220,37 @@ class CrossFitClassifier(ClassifierPredictionMixin, ClassifierMixin, _BaseCrossF
     n_jobs : int or None, default=None
         Models fitted in parallel (joblib).
 
+    boosting : bool or estimator, default=False
+        A gradient-boosting member, blended in out of fold (the hybrid; off by
+        default, where the ensemble is networks only). ``True`` is a
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` at its
+        defaults; an estimator (e.g. ``lightgbm.LGBMClassifier``) is cloned
+        instead. One tree model is fitted per network, on that network's
+        training folds, seeded from ``random_state``; it sees neither the
+        network's validation fold nor ``X_val`` (its own early stopping, if
+        any, splits its training rows). The ensemble predicts the probabilities
+        ``blend_weight_ * networks + (1 - blend_weight_) * trees``, the weight
+        chosen on a grid of steps of 0.01 to minimise the log-loss (weighted by
+        ``sample_weight``) of the rows the networks validated on, each predicted
+        by the network and the tree model that did not train on it; ties go to
+        the networks. The networks chose their stopping epoch on these rows,
+        which tilts the weight slightly toward them. With a single network
+        (``n_estimators=1``, or ``'auto'`` on a large table) the weight is
+        chosen on that network's validation fold alone; when no row can be
+        held out (a class of one sample), one tree model is fitted on every
+        row and the weight is 0.5.
+
     Attributes
     ----------
     estimators_ : list of estimators
         The fitted models.
+
+    boosting_estimators_ : list of estimators
+        The fitted tree models, ``boosting_estimators_[b]`` on the training rows
+        of ``estimators_[b]``; empty without ``boosting``.
+
+    blend_weight_ : float
+        The networks' weight in the blend, in [0, 1]; 1.0 without ``boosting``.
 
     classes_ : ndarray of shape (n_classes,)
         Class labels.
@@ -179,6 +282,7 @@ class CrossFitClassifier(ClassifierPredictionMixin, ClassifierMixin, _BaseCrossF
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
+        "boosting": ["boolean", None, HasMethods(["fit", "predict_proba"])],
         **_BaseCrossFit._parameter_constraints,
     }
 
@@ -212,22 +316,26 @@ class CrossFitClassifier(ClassifierPredictionMixin, ClassifierMixin, _BaseCrossF
         if n_folds >= 2:
             splitter = StratifiedKFold(n_folds, shuffle=True, random_state=split_seed)
             folds = list(splitter.split(X, y))[: min(n_models, n_folds)]
-        self.estimators_ = self._fit_models(X, y, sample_weight, folds, seeds)
+        self._fit_models(X, y, sample_weight, folds, seeds)
+        self._fit_blend(X, y_index, sample_weight, folds)
         return self
 
-    def _probability_scores(self, X):
-        """Log of the models' mean probabilities (the mixin's softmax gives them back)."""
-        X = self._checked_X(X)
-        total = np.zeros((X.shape[0], len(self.classes_)))
-        for model in self.estimators_:
-            # A model fitted on fewer classes than the ensemble sees is placed by label.
-            columns = np.searchsorted(self.classes_, model.classes_)
-            total[:, columns] += model.predict_proba(X)
+    _default_boosting = HistGradientBoostingClassifier
+    _blend_criterion = staticmethod(log_loss_weight)
+
+    def _outputs(self, model, X):
+        """A model's probabilities, one column per class of the ensemble."""
         # In float64 whatever the models compute in: the probabilities then sum to
         # one within float64 rounding (what metrics such as log_loss check).
-        total /= len(self.estimators_)
+        proba = np.zeros((X.shape[0], len(self.classes_)))
+        # A model fitted on fewer classes than the ensemble sees is placed by label.
+        proba[:, np.searchsorted(self.classes_, model.classes_)] = model.predict_proba(X)
+        return proba
+
+    def _probability_scores(self, X):
+        """Log of the members' mean probabilities (the mixin's softmax gives them back)."""
         with np.errstate(divide="ignore"):
-            return np.log(total)
+            return np.log(self._mean_outputs(self._checked_X(X)))
 
 
 class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit):
@@ -265,10 +373,27 @@ class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit)
     n_jobs : int or None, default=None
         Models fitted in parallel (joblib).
 
+    boosting : bool or estimator, default=False
+        A gradient-boosting member, blended in out of fold, as in
+        :class:`CrossFitClassifier` (off by default: networks only). ``True``
+        is a :class:`~sklearn.ensemble.HistGradientBoostingRegressor` at its
+        defaults; an estimator (e.g. ``lightgbm.LGBMRegressor``) is cloned
+        instead. The ensemble predicts ``blend_weight_ * networks + (1 -
+        blend_weight_) * trees``, the weight minimising the squared error
+        (summed over outputs) of the out-of-fold predictions. With fewer than
+        two rows (nothing held out) the weight is 0.5.
+
     Attributes
     ----------
     estimators_ : list of estimators
         The fitted models.
+
+    boosting_estimators_ : list of estimators
+        The fitted tree models, ``boosting_estimators_[b]`` on the training rows
+        of ``estimators_[b]``; empty without ``boosting``.
+
+    blend_weight_ : float
+        The networks' weight in the blend, in [0, 1]; 1.0 without ``boosting``.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -299,12 +424,18 @@ class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit)
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
+        "boosting": ["boolean", None, HasMethods(["fit", "predict"])],
         **_BaseCrossFit._parameter_constraints,
     }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = self.estimator.__sklearn_tags__().target_tags.multi_output
+        members = [self.estimator, self._boosting_member()]
+        tags.target_tags.multi_output = all(
+            m.__sklearn_tags__().target_tags.multi_output
+            for m in members
+            if hasattr(m, "__sklearn_tags__")
+        )
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -335,17 +466,21 @@ class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit)
         if n_folds >= 2:
             splitter = KFold(n_folds, shuffle=True, random_state=split_seed)
             folds = list(splitter.split(X))[: min(n_models, n_folds)]
-        self.estimators_ = self._fit_models(X, y, sample_weight, folds, seeds)
+        self._fit_models(X, y, sample_weight, folds, seeds)
+        self._fit_blend(X, y[:, None] if y.ndim == 1 else y, sample_weight, folds)
         return self
 
+    _default_boosting = HistGradientBoostingRegressor
+    _blend_criterion = staticmethod(squared_error_weight)
+
+    def _outputs(self, model, X):
+        """A model's predictions, as columns."""
+        predictions = np.asarray(model.predict(X), dtype=np.float64)
+        return predictions[:, None] if predictions.ndim == 1 else predictions
+
     def _predictions(self, X):
-        """The models' mean prediction, as columns."""
-        X = self._checked_X(X)
-        total = 0.0
-        for model in self.estimators_:
-            predictions = np.asarray(model.predict(X), dtype=np.float64)
-            total = total + (predictions[:, None] if predictions.ndim == 1 else predictions)
-        return total / len(self.estimators_)
+        """The members' mean prediction, as columns."""
+        return self._mean_outputs(self._checked_X(X))
 
 
 def _fit_one(estimator, X, y, sample_weight, train, val, seed):

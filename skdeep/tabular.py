@@ -67,7 +67,7 @@ tables (``doc/benchmarks.md``); ``target_type`` makes ``bins='tree'`` fit regres
 even to an integer target (counts)."""
 
 
-def _recipe(caller, steps, random_state, overrides):
+def _recipe(caller, steps, random_state, overrides, boosting=False):
     """The pipeline of a recipe, with ``overrides`` dispatched to the step that has them.
 
     ``steps`` is ``(encoder_defaults, network_class, network_defaults, ensemble_class,
@@ -92,13 +92,16 @@ def _recipe(caller, steps, random_state, overrides):
                 f"TabularEncoder, of {ensemble_class.__name__} nor of {network_class.__name__}."
             )
     ensemble = ensemble_class(
-        network_class(**network_settings), random_state=random_state, **ensemble_settings
+        network_class(**network_settings),
+        random_state=random_state,
+        boosting=boosting,
+        **ensemble_settings,
     )
     encoder = TabularEncoder(random_state=random_state, **encoder_settings)
     return Pipeline([("encoder", encoder), (step, ensemble)])
 
 
-def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
+def make_tabular_classifier(random_state=None, *, head="softmax", boosting=False, **overrides):
     """A classifier for real tables, set up the way measurements on real tables favour.
 
     Returns an unfitted :class:`~sklearn.pipeline.Pipeline` of two steps that takes
@@ -138,6 +141,15 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
         encoder's cross-fitted target encoding.
     head : {'softmax', 'svm'}, default='softmax'
         The networks' head: softmax cross-entropy or the multiclass hinge.
+    boosting : bool or estimator, default=False
+        The hybrid, an option outside the recipe: ``True`` adds a
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` (at its
+        defaults; an estimator instance, e.g. LightGBM's, is used instead)
+        fitted on the encoded table, one per network on that network's training
+        rows, and blends its probabilities with the networks' by a weight chosen
+        on the networks' validation folds (``CrossFitClassifier``'s
+        ``boosting``). The recipe itself is networks only; the hybrid's
+        figures are reported apart in ``doc/benchmarks.md``.
     **overrides
         Settings that replace the recipe's, by name: any parameter of
         :class:`~skdeep.preprocessing.TabularEncoder` (e.g. ``n_bins=0``), of
@@ -163,10 +175,10 @@ def make_tabular_classifier(random_state=None, *, head="softmax", **overrides):
     if head not in HEADS:
         raise ValueError(f"head must be one of {sorted(HEADS)}; got {head!r}.")
     steps = (ENCODER_DEFAULTS, HEADS[head], CLASSIFIER_DEFAULTS, CrossFitClassifier, "classifier")
-    return _recipe("make_tabular_classifier", steps, random_state, overrides)
+    return _recipe("make_tabular_classifier", steps, random_state, overrides, boosting)
 
 
-def make_tabular_regressor(random_state=None, **overrides):
+def make_tabular_regressor(random_state=None, *, boosting=False, **overrides):
     """A regressor for real tables, the twin of :func:`make_tabular_classifier`.
 
     Returns an unfitted :class:`~sklearn.pipeline.Pipeline` of two steps that takes
@@ -196,6 +208,15 @@ def make_tabular_regressor(random_state=None, **overrides):
     ----------
     random_state : int, RandomState instance or None, default=None
         Seeds the folds and every network (initial weights, shuffling).
+    boosting : bool or estimator, default=False
+        The hybrid, an option outside the recipe: ``True`` adds a
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor` (at its
+        defaults; an estimator instance, e.g. LightGBM's, is used instead)
+        fitted on the encoded table, one per network on that network's training
+        rows, and blends its predictions with the networks' by a weight chosen
+        on the networks' validation folds (``CrossFitRegressor``'s
+        ``boosting``). The recipe itself is networks only; the hybrid's
+        figures are reported apart in ``doc/benchmarks.md``.
     **overrides
         Settings that replace the recipe's, by name: any parameter of
         :class:`~skdeep.preprocessing.TabularEncoder`, of
@@ -225,4 +246,4 @@ def make_tabular_regressor(random_state=None, **overrides):
         CrossFitRegressor,
         "regressor",
     )
-    return _recipe("make_tabular_regressor", steps, random_state, overrides)
+    return _recipe("make_tabular_regressor", steps, random_state, overrides, boosting)
