@@ -39,8 +39,7 @@ CLASSIFIER_DEFAULTS = {
     "learning_rate": "cosine",
     "max_iter": 40,
     "batch_size": 1 / 16,
-    "penalty": "l1",
-    "alpha": 1e-4,
+    "alpha": 0.0,
     "early_stopping": True,
     "scoring": "loss",
     "n_iter_no_change": 5,
@@ -53,13 +52,10 @@ ENSEMBLE_DEFAULTS = {"n_estimators": "auto", "row_budget": 10000, "n_jobs": None
 
 REGRESSOR_DEFAULTS = {
     **CLASSIFIER_DEFAULTS,
-    "penalty": "l2",
-    "alpha": 0.0,
     "loss": "squared_error",
     "normalize_y": True,
 }
-"""Each network's settings in the regression recipe: the classifier's, on standardised targets,
-without the L1 penalty (which cost R² on the regression tables, ``doc/benchmarks.md``)."""
+"""Each network's settings in the regression recipe: the classifier's, on standardised targets."""
 
 REGRESSION_ENCODER_DEFAULTS = {**ENCODER_DEFAULTS, "bins": "quantile", "target_type": "continuous"}
 """The encoder's settings in the regression recipe: quantile bins, measured on the regression
@@ -119,9 +115,7 @@ def make_tabular_classifier(random_state=None, *, head="softmax", boosting=False
       :class:`MLPSoftmaxClassifier` networks (with ``head="svm"``,
       :class:`MLPSVMClassifier`): each network has two layers of 96 ReLU units
       and a zero-initialised output layer, trains with Adam
-      (``learning_rate_init=4e-3``, ``beta_2=0.95``) and a small L1 penalty
-      (``penalty='l1'``, ``alpha=1e-4``, which lets the first layer drop
-      uninformative columns) on a cosine schedule over
+      (``learning_rate_init=4e-3``, ``beta_2=0.95``) on a cosine schedule over
       at most 40 epochs of 16 equal batches, and keeps the epoch of lowest
       validation loss (patience 5) on its own fold of the rows; up to five
       networks (``round(10000 / n_samples)``) are averaged.
@@ -194,7 +188,7 @@ def make_tabular_regressor(random_state=None, *, boosting=False, **overrides):
       settings (two layers of 96 ReLU units, a zero output layer, Adam at
       ``4e-3`` with ``beta_2=0.95``, a cosine schedule over at most 40 epochs of
       16 equal batches, the epoch of lowest validation loss on the network's own
-      fold, patience 5) but no L1 penalty, trained on standardised targets (``normalize_y``): a
+      fold, patience 5), trained on standardised targets (``normalize_y``): a
       price in dollars and a yield in tonnes need no hand-made scaling. Up to
       five networks (``round(10000 / n_samples)``) are averaged.
 
