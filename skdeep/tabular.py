@@ -201,7 +201,8 @@ def make_tabular_regressor(random_state=None, *, boosting=False, **overrides):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and every network (initial weights, shuffling).
+        Seeds the folds, every network (initial weights, shuffling) and the
+        encoder's cross-fitted target encoding.
     boosting : bool or estimator, default=False
         The hybrid, an option outside the recipe: ``True`` adds a
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor` (at its

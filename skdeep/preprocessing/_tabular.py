@@ -49,7 +49,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
       ``fit_transform`` so that no row sees its own target), then
       standardised: a US state, a zip code or a product id becomes one
       informative column instead of dozens of mostly empty ones, as gradient
-      boosting's target statistics do (CatBoost's ``one_hot_max_size``).
+      boosting's target statistics do (CatBoost's ``one_hot_max_size``). As
+      with :class:`~sklearn.preprocessing.TargetEncoder`, only
+      ``fit_transform`` (what a pipeline calls) gives the training rows their
+      cross-fitted values; ``fit(X, y).transform(X)`` encodes every row with
+      the means of all the rows, its own target included.
 
     Parameters
     ----------
