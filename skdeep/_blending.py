@@ -9,7 +9,6 @@ one step of the true one; ties go to the larger weight (the networks).
 """
 
 import numpy as np
-from sklearn.base import clone
 
 BLEND_GRID = np.linspace(0.0, 1.0, 101)
 """The candidate weights of the networks: steps of 0.01 from 0 (trees only) to 1."""
@@ -79,17 +78,3 @@ def squared_error_weight(networks, trees, y, sample_weight=None):
     c1 = weights @ np.sum(error * gap, axis=1)
     c2 = weights @ np.sum(gap * gap, axis=1)
     return _grid_minimum(c0 + 2.0 * BLEND_GRID * c1 + BLEND_GRID**2 * c2)
-
-
-def fit_tree(estimator, X, y, sample_weight, train, seed):
-    """Fit a clone of the boosting member on the training rows of a fold.
-
-    It is given neither the fold's validation rows nor ``X_val``: its predictions on
-    them stay out of fold (its own early stopping, if any, splits ``train``).
-    """
-    model = clone(estimator)
-    if "random_state" in model.get_params():
-        model.set_params(random_state=seed)
-    if sample_weight is None:
-        return model.fit(X[train], y[train])
-    return model.fit(X[train], y[train], sample_weight=sample_weight[train])

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._blending import NO_HELD_OUT_WEIGHT, fit_tree, log_loss_weight, squared_error_weight
+from ._blending import NO_HELD_OUT_WEIGHT, log_loss_weight, squared_error_weight
 from ._prediction import ClassifierPredictionMixin, RegressorPredictionMixin
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -130,7 +130,7 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
         self.boosting_estimators_ = []
         if boosting is not None:
             jobs = (
-                delayed(fit_tree)(boosting, X, y, sample_weight, train, int(seed))
+                delayed(_fit_tree)(boosting, X, y, sample_weight, train, int(seed))
                 for (train, _), seed in zip(folds, tree_seeds)
             )
             self.boosting_estimators_ = Parallel(n_jobs=self.n_jobs)(jobs)
@@ -483,12 +483,30 @@ class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit)
         return self._mean_outputs(self._checked_X(X))
 
 
-def _fit_one(estimator, X, y, sample_weight, train, val, seed):
-    """Fit a clone on the training folds, validating on the held-out one."""
+def _seeded_clone(estimator, seed):
+    """A clone of ``estimator`` with ``random_state=seed`` when it has one."""
     model = clone(estimator)
     if "random_state" in model.get_params():
         model.set_params(random_state=seed)
+    return model
+
+
+def _fit_one(estimator, X, y, sample_weight, train, val, seed):
+    """Fit a clone on the training folds, validating on the held-out one."""
+    model = _seeded_clone(estimator, seed)
     fit_params = {"X_val": X[val], "y_val": y[val]}
     if sample_weight is not None:
         fit_params.update(sample_weight=sample_weight[train], sample_weight_val=sample_weight[val])
     return model.fit(X[train], y[train], **fit_params)
+
+
+def _fit_tree(estimator, X, y, sample_weight, train, seed):
+    """Fit a clone of the boosting member on the training rows of a fold.
+
+    It is given neither the fold's validation rows nor ``X_val``: its predictions on
+    them stay out of fold (its own early stopping, if any, splits ``train``).
+    """
+    model = _seeded_clone(estimator, seed)
+    if sample_weight is None:
+        return model.fit(X[train], y[train])
+    return model.fit(X[train], y[train], sample_weight=sample_weight[train])
