@@ -45,7 +45,7 @@ from benchmarks.bench_tabular import (  # noqa: E402
 )
 from benchmarks.bench_tabular import main as tabular_main  # noqa: E402
 from benchmarks.regression import contenders, datasets, protocol, report, variants  # noqa: E402
-from benchmarks.tabular import cache  # noqa: E402
+from benchmarks.tabular import cache, members  # noqa: E402
 from benchmarks.tabular.datasets import find_table  # noqa: E402
 
 QUICK_MAX_ROWS = 5000  # drops diamonds, CPS1988 and Computers
@@ -94,7 +94,9 @@ def parse_args(argv=None):
             if args.tables
             else list(datasets.TABLES)
         )
-        chosen = contenders.all_contenders(args.variants, args.only_recipe)
+        chosen = members.name_boosting_members(
+            contenders.all_contenders(args.variants, args.only_recipe), regression=True
+        )
         args.contenders_chosen = contenders.select(chosen, args.contenders)
     except (ValueError, KeyError) as exc:
         parser.error(str(exc.args[0]) if exc.args else str(exc))

@@ -31,7 +31,7 @@ REPO_ROOT = os.path.dirname(HERE)
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from benchmarks.tabular import cache, contenders, datasets, protocol, report  # noqa: E402
+from benchmarks.tabular import cache, contenders, datasets, members, protocol, report  # noqa: E402
 
 QUICK_FOLDS = 3
 QUICK_MAX_ROWS = 5000  # drops Caravan and Default (the slowest fits) and the big holdouts
@@ -143,7 +143,7 @@ def parse_args(argv=None):
         default=[],
         metavar="NAME=JSON",
         help="extra contender recipe[NAME] = make_tabular_classifier(random_state=seed, "
-        "**JSON); repeatable",
+        '**JSON); repeatable; \'"boosting": "lightgbm"\' names the hybrid\'s LightGBM member',
     )
     add_run_options(parser, CACHE_DIR)
     args = parse_folds(parser, argv)
@@ -154,7 +154,9 @@ def parse_args(argv=None):
             if args.tables
             else datasets.tables_of(args.suite)
         )
-        chosen = contenders.all_contenders(args.variants, args.only_recipe)
+        chosen = members.name_boosting_members(
+            contenders.all_contenders(args.variants, args.only_recipe)
+        )
         if args.only_recipe:
             chosen = contenders.peer_placeholders() + chosen
         args.contenders_chosen = contenders.select(chosen, args.contenders)

