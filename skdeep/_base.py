@@ -110,7 +110,34 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
 
     # --------------------------------------------------------------- fitting
     def _fit(self, X, y, sample_weight, classes, incremental, continuing, validation_data=None):
-        """The shared body of ``fit`` and ``partial_fit``."""
+        """The shared body of ``fit`` and ``partial_fit``: the stages, trained here."""
+        stages = self._fit_stages(
+            X,
+            y,
+            sample_weight,
+            classes=classes,
+            incremental=incremental,
+            continuing=continuing,
+            validation_data=validation_data,
+        )
+        plan = next(stages)
+        try:
+            outcome = self._train(plan)
+        except BaseException as error:
+            stages.throw(error)  # puts the model back, then re-raises
+            raise  # pragma: no cover - throw() re-raises
+        return _finish(stages, outcome)
+
+    def _fit_stages(
+        self, X, y, sample_weight, classes, incremental, continuing, validation_data=None
+    ):
+        """A fit in two stages: yield its :class:`FitPlan`, receive how training went.
+
+        The caller trains the plan (:meth:`_train`, or :mod:`skdeep._lockstep`
+        for several models at once) and sends ``(epochs, best_validation_score)``;
+        the generator then sets the fitted attributes and returns ``self``. An
+        error thrown in (or raised here) puts the model back as it was.
+        """
         # scikit-learn's fit context has just validated every parameter.
         settings = settings_of(self, validate=False)
         # An exception part-way (a user callback, a bad label) must not leave a
@@ -119,9 +146,11 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
         saved = dict(self.__dict__)
         restore_point = checkpoint.take(self._state) if continuing else None
         try:
-            return self._fit_unsafe(
+            plan = self._plan_fit(
                 settings, X, y, sample_weight, classes, incremental, restore_point, validation_data
             )
+            epochs, best_validation_score = yield plan
+            return self._finish_fit(plan, epochs, best_validation_score)
         except BaseException:
             if restore_point is not None:
                 restore_point.restore()
@@ -136,9 +165,10 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
             self.__dict__.update(bookkeeping)
             raise
 
-    def _fit_unsafe(
+    def _plan_fit(
         self, settings, X, y, sample_weight, classes, incremental, restore_point, validation_data
     ):
+        """Validate the data and build (or take over) the training state: a :class:`FitPlan`."""
         continuing = restore_point is not None
         if validation_data is not None:
             check_validation_request(settings, validation_data)
@@ -171,24 +201,35 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
             self, X, y, sample_weight, 1 if incremental else settings.max_iter
         )
         callbacks.state, callbacks.targets = state, targets
+        return FitPlan(
+            settings, X, targets, state, objective, train, validation, callbacks, incremental,
+            restore_point,
+        )  # fmt: skip
 
-        if settings.solver == "lbfgs":
-            epochs, best_validation_score = self._train_full_batch(
-                settings, state, objective, train
-            )
-        else:
-            epochs, best_validation_score = self._train_mini_batch(
-                settings, state, objective, train, validation, callbacks, incremental, restore_point
-            )
+    def _train(self, plan):
+        """Train a plan on its own; returns ``(epochs, best validation score or None)``."""
+        if plan.settings.solver == "lbfgs":
+            return self._train_full_batch(plan.settings, plan.state, plan.objective, plan.train)
+        return self._train_mini_batch(plan)
+
+    def _finish_fit(self, plan, epochs, best_validation_score):
+        """Copy the trained state into the fitted attributes; return ``self``."""
+        state, targets = plan.state, plan.targets
         self._state = state
         self.__dict__.update(self._target_attributes(targets))
+        continuing = plan.restore_point is not None
         largest_weights = self._export(
-            state, targets, epochs, validation, best_validation_score, continuing
+            state, targets, epochs, plan.validation, best_validation_score, continuing
         )
-        self._refuse_overflowing_scores(state, largest_weights, train, X)
-        self._after_fit(validation if validation is not None else train)
-        callbacks.fit_end()
+        self._refuse_overflowing_scores(state, largest_weights, plan.train, plan.X)
+        self._after_fit(plan.validation if plan.validation is not None else plan.train)
+        plan.callbacks.fit_end()
         return self
+
+    def _loop_of(self, plan):
+        """The :class:`~skdeep.core.training.LoopSettings` of a plan's epoch loop."""
+        verbose = max(int(plan.settings.verbose), int(plan.callbacks.fallback_verbose))
+        return loop_settings(plan.settings, plan.train.n_samples, plan.incremental, verbose)
 
     def _train_full_batch(self, settings, state, objective, train):
         """L-BFGS over the whole training set; returns (iterations, None)."""
@@ -208,24 +249,25 @@ class BaseMLP(NetworkScoresMixin, CallbackSupportMixin, BaseEstimator):
         warn_lbfgs(settings, outcome)
         return outcome.n_iter, None
 
-    def _train_mini_batch(
-        self, settings, state, objective, train, validation, callbacks, incr, start
-    ):
+    def _train_mini_batch(self, plan):
         """The epoch loop; returns (epochs run, best validation score or None)."""
-        verbose = max(int(settings.verbose), int(callbacks.fallback_verbose))
-        loop = loop_settings(settings, train.n_samples, incr, verbose)
+        loop, state = self._loop_of(plan), plan.state
         with blas_threads_for(state.network, loop.batch_size):
             report = run_epochs(
                 state,
-                objective,
-                train,
+                plan.objective,
+                plan.train,
                 loop,
-                validation,
-                on_epoch_begin=callbacks.epoch_begin,
-                on_epoch_end=callbacks.epoch_end,
-                start=start,
+                plan.validation,
+                on_epoch_begin=plan.callbacks.epoch_begin,
+                on_epoch_end=plan.callbacks.epoch_end,
+                start=plan.restore_point,
             )
-        warn_stochastic(settings, report, state, incr)
+        return self._outcome(plan, report)
+
+    def _outcome(self, plan, report):
+        """Warn about how a plan's epoch loop ended; return ``(epochs, best score)``."""
+        warn_stochastic(plan.settings, report, plan.state, plan.incremental)
         return report.epochs, report.best_validation_score
 
     def _refuse_overflowing_scores(self, state, largest_weights, train, X):
@@ -340,3 +382,44 @@ class Targets:
     n_outputs: int
     stratify: bool
     info: object
+
+
+@dataclass
+class FitPlan:
+    """A fit stopped at its training stage (see ``BaseMLP._fit_stages``).
+
+    Parameters
+    ----------
+    settings : Settings
+    X : ndarray or sparse matrix
+        The validated training data, in the training precision.
+    targets : Targets
+    state : TrainingState
+    objective : Objective
+    train, validation : Dataset or None
+    callbacks : EpochCallbacks
+    incremental : bool
+        A ``partial_fit`` call.
+    restore_point : Checkpoint or None
+        Set when the call continues an earlier fit.
+    """
+
+    settings: object
+    X: object
+    targets: Targets
+    state: object
+    objective: object
+    train: object
+    validation: object
+    callbacks: object
+    incremental: bool
+    restore_point: object
+
+
+def _finish(stages, outcome):
+    """Send the training outcome to a fit's stages; return what the fit returns."""
+    try:
+        stages.send(outcome)
+    except StopIteration as finished:
+        return finished.value
+    raise RuntimeError("a fit's stages went on after training")  # pragma: no cover

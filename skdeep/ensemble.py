@@ -11,7 +11,7 @@ of fold (:mod:`skdeep._blending`).
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -28,9 +28,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._blending import NO_HELD_OUT_WEIGHT, log_loss_weight, squared_error_weight
+from ._lockstep import fit_together
 from ._prediction import ClassifierPredictionMixin, RegressorPredictionMixin
 
 _MAX_SEED = np.iinfo(np.int32).max
+# Lockstep training holds every network's copy of its training rows at once
+# (one at a time otherwise); above this many entries in all, the networks train
+# one by one, as their steps are then arithmetic more than overhead anyway.
+_LOCKSTEP_MAX_ENTRIES = 1 << 25
 
 
 class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
@@ -121,6 +126,10 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
             self.estimators_ = [
                 _fit_one(self.estimator, X, y, sample_weight, rows, rows, net_seeds[0])
             ]
+        elif self._in_lockstep(X, folds):
+            models = [_seeded_clone(self.estimator, int(seed)) for seed in net_seeds]
+            fits = [_fit_arguments(X, y, sample_weight, train, val) for train, val in folds]
+            self.estimators_ = fit_together(models, fits)
         else:
             jobs = (
                 delayed(_fit_one)(self.estimator, X, y, sample_weight, train, val, int(seed))
@@ -134,6 +143,17 @@ class _BaseCrossFit(MetaEstimatorMixin, BaseEstimator):
                 for (train, _), seed in zip(folds, tree_seeds)
             )
             self.boosting_estimators_ = Parallel(n_jobs=self.n_jobs)(jobs)
+
+    def _in_lockstep(self, X, folds):
+        """Whether the networks train together (:mod:`skdeep._lockstep`) on one job.
+
+        Lockstep pays the per-step overhead of small networks once instead of once
+        per network; with several jobs the networks train in parallel instead.
+        Networks that cannot be stacked still train one by one inside
+        :func:`~skdeep._lockstep.fit_together`.
+        """
+        entries = sum(len(train) for train, _ in folds) * X.shape[1]
+        return effective_n_jobs(self.n_jobs) == 1 and entries <= _LOCKSTEP_MAX_ENTRIES
 
     def _fit_blend(self, X, target, sample_weight, folds):
         """Set ``blend_weight_`` from the members' predictions on the validation folds."""
@@ -491,13 +511,17 @@ def _seeded_clone(estimator, seed):
     return model
 
 
+def _fit_arguments(X, y, sample_weight, train, val):
+    """The ``fit`` arguments of a network trained on ``train``, validated on ``val``."""
+    arguments = {"X": X[train], "y": y[train], "X_val": X[val], "y_val": y[val]}
+    if sample_weight is not None:
+        arguments.update(sample_weight=sample_weight[train], sample_weight_val=sample_weight[val])
+    return arguments
+
+
 def _fit_one(estimator, X, y, sample_weight, train, val, seed):
     """Fit a clone on the training folds, validating on the held-out one."""
-    model = _seeded_clone(estimator, seed)
-    fit_params = {"X_val": X[val], "y_val": y[val]}
-    if sample_weight is not None:
-        fit_params.update(sample_weight=sample_weight[train], sample_weight_val=sample_weight[val])
-    return model.fit(X[train], y[train], **fit_params)
+    return _seeded_clone(estimator, seed).fit(**_fit_arguments(X, y, sample_weight, train, val))
 
 
 def _fit_tree(estimator, X, y, sample_weight, train, seed):

@@ -58,13 +58,14 @@ def test_scikit_learn_compatible(estimator, check):
 
 def test_each_model_validates_on_its_own_fold(monkeypatch):
     seen = []
-    original = MLPSoftmaxClassifier.fit
+    original = MLPSoftmaxClassifier._fit_stages
 
-    def recording(self, X, y, sample_weight=None, **kwargs):
-        seen.append((len(y), len(kwargs["y_val"])))
-        return original(self, X, y, sample_weight, **kwargs)
+    # Every fit goes through its stages, trained alone or in lockstep.
+    def recording(self, X, y, sample_weight, **stage_options):
+        seen.append((len(y), len(stage_options["validation_data"][1])))
+        return original(self, X, y, sample_weight, **stage_options)
 
-    monkeypatch.setattr(MLPSoftmaxClassifier, "fit", recording)
+    monkeypatch.setattr(MLPSoftmaxClassifier, "_fit_stages", recording)
     X, y = classification_data(n_samples=300)
     model = CrossFitClassifier(MLPSoftmaxClassifier(**NET), random_state=0)
     fit_quietly(model, X, y)

@@ -58,13 +58,14 @@ def test_scikit_learn_compatible(estimator, check):
 
 def test_each_model_validates_on_its_own_fold(monkeypatch):
     seen = []
-    original = MLPRegressor.fit
+    original = MLPRegressor._fit_stages
 
-    def recording(self, X, y, sample_weight=None, **fit_params):
-        seen.append((len(X), len(fit_params["X_val"])))
-        return original(self, X, y, sample_weight=sample_weight, **fit_params)
+    # Every fit goes through its stages, trained alone or in lockstep.
+    def recording(self, X, y, sample_weight, **stage_options):
+        seen.append((len(X), len(stage_options["validation_data"][0])))
+        return original(self, X, y, sample_weight, **stage_options)
 
-    monkeypatch.setattr(MLPRegressor, "fit", recording)
+    monkeypatch.setattr(MLPRegressor, "_fit_stages", recording)
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(100, 3)), rng.normal(size=100)
     model = CrossFitRegressor(MLPRegressor(random_state=0, **NET), random_state=0)

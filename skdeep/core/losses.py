@@ -1,6 +1,7 @@
 r"""The heads: a loss fused with its gradient; here the classification heads.
 
-Each loss is called as ``loss(scores, y, weights, gradient=True)`` and returns the
+Each loss is called as ``loss(scores, y, weights, gradient=True)`` (and optionally
+``sample_losses=``, an array that receives each row's share) and returns the
 weighted mean loss; with ``gradient=True`` it overwrites ``scores`` with
 :math:`\partial L / \partial \text{scores}` (the fused form of the CS231n
 assignments: no second pass, no extra array of the batch's size).
@@ -50,15 +51,23 @@ MARGIN = Hyperparameter(
 )
 
 
-def _apply_weights(per_sample, gradient, weights):
-    """Return the weighted mean of ``per_sample`` and scale ``gradient`` rows alike."""
+def _apply_weights(per_sample, gradient, weights, sample_losses=None):
+    """Return the weighted mean of ``per_sample`` and scale ``gradient`` rows alike.
+
+    ``sample_losses``, when given, receives each row's share of the mean (its
+    loss times its weight): summed over a block of rows, the block's own loss.
+    """
     if weights is None:
         n = per_sample.shape[0]
         if gradient is not None:
             gradient *= 1.0 / n
+        if sample_losses is not None:
+            np.divide(per_sample, n, out=sample_losses)
         return float(np.sum(per_sample)) / n
     if gradient is not None:
         gradient *= weights[:, None].astype(gradient.dtype, copy=False)
+    if sample_losses is not None:
+        np.multiply(per_sample, weights, out=sample_losses)
     return float(np.dot(per_sample, weights))
 
 
@@ -178,7 +187,7 @@ class SoftmaxCrossEntropy(ClassificationHead):
         """Loss of a network whose scores are all equal: ``log(n_classes)``."""
         return float(np.log(n_classes))
 
-    def __call__(self, scores, y, weights=None, gradient=True):
+    def __call__(self, scores, y, weights=None, gradient=True, sample_losses=None):
         """Return the weighted mean loss; overwrite ``scores`` with its gradient.
 
         Parameters
@@ -188,6 +197,9 @@ class SoftmaxCrossEntropy(ClassificationHead):
         weights : ndarray of shape (n,) or None
         gradient : bool, default=True
             When False, ``scores`` is left untouched.
+        sample_losses : ndarray of shape (n,), optional
+            Receives each row's share of the loss (its loss times its weight),
+            so that the sum over any block of rows is that block's loss.
 
         Returns
         -------
@@ -213,7 +225,7 @@ class SoftmaxCrossEntropy(ClassificationHead):
             s[rows, y] -= 1 - smoothing
             if smoothing:
                 s -= smoothing / s.shape[1]
-        return _apply_weights(per_sample, s if gradient else None, weights)
+        return _apply_weights(per_sample, s if gradient else None, weights, sample_losses)
 
 
 class MulticlassHinge(ClassificationHead):
@@ -254,7 +266,7 @@ class MulticlassHinge(ClassificationHead):
         power = 2 if self.squared else 1
         return float((n_classes - 1) * self.margin**power)
 
-    def __call__(self, scores, y, weights=None, gradient=True):
+    def __call__(self, scores, y, weights=None, gradient=True, sample_losses=None):
         """Return the weighted mean loss; overwrite ``scores`` with its gradient.
 
         Parameters
@@ -264,6 +276,9 @@ class MulticlassHinge(ClassificationHead):
         weights : ndarray of shape (n,) or None
         gradient : bool, default=True
             When False, ``scores`` is left untouched.
+        sample_losses : ndarray of shape (n,), optional
+            Receives each row's share of the loss (its loss times its weight),
+            so that the sum over any block of rows is that block's loss.
 
         Returns
         -------
@@ -296,7 +311,7 @@ class MulticlassHinge(ClassificationHead):
                 per_sample = s.sum(axis=1)
                 np.greater(s, 0, out=s)
             s[rows, y] = -s.sum(axis=1)
-        return _apply_weights(per_sample, s if gradient else None, weights)
+        return _apply_weights(per_sample, s if gradient else None, weights, sample_losses)
 
 
 class SquaredMulticlassHinge(MulticlassHinge):

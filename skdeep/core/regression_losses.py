@@ -44,15 +44,22 @@ HUBER_DELTA = Hyperparameter(
 )
 
 
-def _weighted_mean(per_sample, gradient, weights):
-    """Weighted mean of ``per_sample`` (n,); scale ``gradient`` (n, k) rows alike."""
+def _weighted_mean(per_sample, gradient, weights, sample_losses=None):
+    """Weighted mean of ``per_sample`` (n,); scale ``gradient`` (n, k) rows alike.
+
+    ``sample_losses``, when given, receives each row's share of the mean.
+    """
     n, k = gradient.shape if gradient is not None else (per_sample.shape[0], 1)
     if weights is None:
         if gradient is not None:
             gradient *= 1.0 / (n * k)
+        if sample_losses is not None:
+            np.divide(per_sample, per_sample.shape[0], out=sample_losses)
         return float(np.sum(per_sample)) / n
     if gradient is not None:
         gradient *= (weights / k)[:, None].astype(gradient.dtype, copy=False)
+    if sample_losses is not None:
+        np.multiply(per_sample, weights, out=sample_losses)
     return float(np.dot(per_sample, weights))
 
 
@@ -149,7 +156,7 @@ class SquaredError:
         per_element = 0.5 * residual * residual
         return per_element
 
-    def __call__(self, scores, y, weights=None, gradient=True):
+    def __call__(self, scores, y, weights=None, gradient=True, sample_losses=None):
         """Return the weighted mean loss; overwrite ``scores`` with its gradient.
 
         Parameters
@@ -159,6 +166,9 @@ class SquaredError:
         weights : ndarray of shape (n,) or None
         gradient : bool, default=True
             When False, ``scores`` is left untouched.
+        sample_losses : ndarray of shape (n,), optional
+            Receives each row's share of the loss (its loss times its weight),
+            so that the sum over any block of rows is that block's loss.
 
         Returns
         -------
@@ -167,7 +177,7 @@ class SquaredError:
         residual = scores if gradient else scores.copy()
         residual -= y
         per_sample = self.residual_loss(residual).mean(axis=1)
-        return _weighted_mean(per_sample, residual if gradient else None, weights)
+        return _weighted_mean(per_sample, residual if gradient else None, weights, sample_losses)
 
     @staticmethod
     def predictions(scores):
@@ -281,7 +291,7 @@ class Poisson(SquaredError):
         mean = np.maximum(np.mean(y, axis=0), np.finfo(np.float64).tiny)
         return float(np.mean(mean - mean * np.log(mean)))
 
-    def __call__(self, scores, y, weights=None, gradient=True):
+    def __call__(self, scores, y, weights=None, gradient=True, sample_losses=None):
         """Return the weighted mean loss; overwrite ``scores`` with its gradient.
 
         Parameters
@@ -291,6 +301,9 @@ class Poisson(SquaredError):
         y : ndarray of shape (n, n_outputs)
         weights : ndarray of shape (n,) or None
         gradient : bool, default=True
+        sample_losses : ndarray of shape (n,), optional
+            Receives each row's share of the loss (its loss times its weight),
+            so that the sum over any block of rows is that block's loss.
 
         Returns
         -------
@@ -300,7 +313,7 @@ class Poisson(SquaredError):
         per_sample = (mean - y * scores).mean(axis=1)
         if gradient:
             np.subtract(mean, y, out=scores)
-        return _weighted_mean(per_sample, scores if gradient else None, weights)
+        return _weighted_mean(per_sample, scores if gradient else None, weights, sample_losses)
 
     @staticmethod
     def predictions(scores):

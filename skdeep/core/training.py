@@ -13,18 +13,27 @@ What persists between calls (``warm_start``, ``partial_fit``) is the
 counters and history.
 """
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from .averaging import ParameterAverage
-from .monitor import DivergenceGuard, PlateauMonitor, Snapshot
+from .monitor import PlateauMonitor
 from .network import Network
-from .objective import evaluate
 from .optimizers import Optimizer, OptimizerSpec
+from .run import Run, RunReport
 from .schedules import Schedule
+
+__all__ = [
+    "Dataset",
+    "LoopSettings",
+    "Run",
+    "RunReport",
+    "TrainingState",
+    "run_epochs",
+    "update_ratios",
+]
 
 
 @dataclass
@@ -140,33 +149,6 @@ class Dataset:
         return self.X[index], self.y[index], sw
 
 
-@dataclass
-class RunReport:
-    """How a call to :func:`run_epochs` ended.
-
-    Attributes
-    ----------
-    converged : bool
-        Stopped by the plateau rule (not by ``max_epochs``).
-    diverged_at_lr : float or None
-        Learning rate in force when the divergence guard fired.
-    interrupted : bool
-        Stopped by KeyboardInterrupt.
-    stopped_by_hook : bool
-        The epoch hook asked to stop.
-    best_validation_score : float or None
-    epochs : int
-        Epochs completed in this call.
-    """
-
-    converged: bool = False
-    diverged_at_lr: float | None = None
-    interrupted: bool = False
-    stopped_by_hook: bool = False
-    best_validation_score: float | None = None
-    epochs: int = 0
-
-
 class _BatchReader:
     """Serves mini-batches; gathered dense rows go into one reused buffer."""
 
@@ -229,84 +211,22 @@ def run_epochs(
     -------
     report : RunReport
     """
-    network, n = state.network, data.n_samples
-    batch_size = min(settings.batch_size, n)
-    network.allocate(batch_size)
-    reader = _BatchReader(data, batch_size)
-    head = objective.loss
-    guard = DivergenceGuard(
-        head.reference_loss(network.spec.n_outputs, data.y),
-        batch_reference=head.batch_reference_loss,
-    )
-    if settings.stop_on_plateau or state.monitor is None:
-        monitor = PlateauMonitor(settings.tol, settings.n_iter_no_change, validation is not None)
-        if not settings.stop_on_plateau:
-            state.monitor = monitor
-    else:
-        monitor = state.monitor
-    best = _BestParameters(state, start)
-    report = RunReport()
-    sizes = [W.size for W in network.weight_matrices]
+    run = Run(state, objective, data, settings, validation, on_epoch_begin, on_epoch_end, start)
+    reader = _BatchReader(data, run.batch_size)
     try:
         for _ in range(settings.max_epochs):
-            if on_epoch_begin is not None:
-                on_epoch_begin()
-            started = time.perf_counter()
-            lr = float(state.schedule.rate_for(state.n_epochs))
-            order = state.rng.permutation(n) if settings.shuffle else None
+            lr, order = run.begin_epoch()
             epoch_loss, update_ratio = _one_epoch(
-                state, objective, reader, order, batch_size, guard, settings, sizes
+                state, objective, reader, order, run.batch_size, run.guard, settings, run.sizes
             )
             if epoch_loss is None:
-                report.diverged_at_lr = lr
+                run.diverged(lr)
                 break
-            state.n_epochs += 1
-            state.samples_seen += n
-            state.loss_curve.append(epoch_loss)
-            report.epochs += 1
-            record = {"epoch": state.n_epochs, "loss": epoch_loss, "learning_rate": lr}
-            if validation is not None:
-                coefs, intercepts = state.predicting_params()
-                record["validation_loss"], record["validation_score"] = evaluate(
-                    coefs, intercepts, network.activation, objective.loss, validation
-                )
-                # "loss" scoring monitors the negative loss, so that higher is better.
-                scored = record["validation_score"]
-                if settings.scoring == "loss":
-                    scored = -record["validation_loss"]
-                state.validation_scores.append(scored)
-            record["update_ratio"] = update_ratio
-            record["time"] = time.perf_counter() - started
-            state.history.append(record)
-            monitored = state.validation_scores[-1] if validation is not None else epoch_loss
-            # Without validation the best parameters only serve to roll back a
-            # later epoch: after the last one there is none (partial_fit's case).
-            later_epochs = report.epochs < settings.max_epochs
-            if monitor.update(monitored) and (validation is not None or later_epochs):
-                best.take(state)
-            if settings.verbose:
-                print(_format_record(record), flush=True)
-            if on_epoch_end is not None and on_epoch_end(record):
-                report.stopped_by_hook = True
+            if run.end_epoch(epoch_loss, update_ratio, lr):
                 break
-            if monitor.plateaued:
-                if state.schedule.reduce_on_plateau():
-                    monitor.restart_patience()
-                    if settings.verbose:
-                        print(f"Setting learning rate to {state.schedule.current:.6g}", flush=True)
-                elif settings.stop_on_plateau:
-                    report.converged = True
-                    break
     except KeyboardInterrupt:
-        report.interrupted = True
-    if report.diverged_at_lr is not None or report.interrupted:
-        best.restore(state)
-        state.optimizer = state.optimizer_spec.build()
-    elif validation is not None:
-        best.restore(state)
-    if validation is not None:
-        report.best_validation_score = monitor.best
-    return report
+        run.report.interrupted = True
+    return run.finish()
 
 
 def _one_epoch(state, objective, reader, order, batch_size, guard, settings, sizes):
@@ -398,55 +318,3 @@ def update_ratios(weights, before, sizes, overwrite_before=False):
         ratios.append(float(np.sqrt(np.dot(u, u))) / norm if norm > 0 else float("nan"))
         offset += size
     return ratios
-
-
-class _BestParameters:
-    """Snapshot of the parameters (and their average) at the best epoch so far.
-
-    Until an epoch is taken, the best parameters are those the call started from:
-    the caller's checkpoint when there is one (no second copy), else a snapshot.
-    """
-
-    def __init__(self, state, start=None):
-        self.start, self.network, self.average = start, None, None
-        if start is None:
-            self._copy(state)
-
-    def _copy(self, state):
-        self.network = Snapshot(state.network)
-        avg = state.averager
-        self.average = None if avg is None or avg.average is None else avg.average.copy()
-
-    def take(self, state):
-        if self.network is None:
-            self._copy(state)
-            return
-        self.network.take(state.network)
-        if state.averager is not None and state.averager.average is not None:
-            if self.average is None:
-                self.average = state.averager.average.copy()
-            else:
-                self.average[...] = state.averager.average
-
-    def restore(self, state):
-        if self.network is None:
-            self.start.restore_parameters()
-            return
-        self.network.restore(state.network)
-        if state.averager is not None:
-            if self.average is None:
-                state.averager.average = None
-                state.averager.n_updates = 0
-            else:
-                state.averager.average[...] = self.average
-
-
-def _format_record(record):
-    """One line per epoch, in the shape scikit-learn's verbose output has."""
-    parts = [f"Epoch {record['epoch']}", f"loss = {record['loss']:.8f}"]
-    if "validation_score" in record:
-        parts.append(f"validation loss = {record['validation_loss']:.6f}")
-        parts.append(f"validation score = {record['validation_score']:.6f}")
-    parts.append(f"learning rate = {record['learning_rate']:.3g}")
-    parts.append(f"{record['time']:.2f} s")
-    return ", ".join(parts)
