@@ -4,9 +4,10 @@
 :class:`RunReport`; it holds no estimator and imports nothing from scikit-learn.
 One epoch: draw a permutation from the run's generator, walk the batches (forward,
 fused loss, backward, penalty, divergence check, update, max-norm projection,
-averaging), then record the epoch (loss, validation loss and score, learning rate,
-update/weight ratio per weight matrix, wall time), ask the plateau monitor and the
-schedule whether to go on, and call the epoch hook.
+averaging; :func:`_one_epoch`), then record the epoch (loss, validation loss and
+score, learning rate, update/weight ratio per weight matrix, wall time), ask the
+plateau monitor and the schedule whether to go on, and call the epoch hook
+(:class:`~.run.Run`, shared with the lockstep of :mod:`.lockstep`).
 
 What persists between calls (``warm_start``, ``partial_fit``) is the
 :class:`TrainingState`: network, optimizer state, schedule, average, generator,
