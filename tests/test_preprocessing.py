@@ -11,6 +11,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdeep.preprocessing import PiecewiseLinearEncoder, RobustSmoothScaler, TabularEncoder
+from skdeep.preprocessing._tree_bins import tree_splits
 
 
 @parametrize_with_checks(
@@ -105,6 +106,39 @@ def test_tree_bins_are_the_thresholds_of_a_tree_on_the_feature():
         )
         np.testing.assert_allclose(edges, expected, rtol=0, atol=1e-9)
         assert edges.size == 9  # 8 leaves: min, 7 thresholds, max
+
+
+@pytest.mark.parametrize("kind", ["classes", "continuous"])
+def test_tree_splits_are_scikit_learns_on_grouped_rows(kind):
+    # The encoder grows its trees itself (skdeep/preprocessing/_tree_bins.py);
+    # scikit-learn's tree fitted on the same weighted rows splits at the same
+    # groups: to the bit for class counts, and on these continuous targets too.
+    rng = np.random.default_rng(7)
+    for _ in range(150):
+        n_groups, n_classes = int(rng.integers(2, 257)), int(rng.integers(2, 7))
+        leaves = int(rng.choice([2, 3, 4, 8, 16]))
+        fraction = float(rng.choice([0.0, 0.01, 0.02, 0.1, 0.3]))
+        tree_options = {"max_leaf_nodes": leaves, "min_weight_fraction_leaf": fraction}
+        if kind == "continuous":
+            weight = rng.integers(1, 30, n_groups).astype(float)
+            target = np.cumsum(rng.normal(size=n_groups)) + 3 * rng.normal(size=n_groups)
+            rows, labels, row_weight = np.arange(n_groups), target, weight
+            tree = DecisionTreeRegressor(**tree_options, random_state=0)
+            ours = tree_splits(weight, target, leaves, fraction)
+        else:
+            # Class shares that drift along the groups, as a feature's would.
+            shares = np.cumsum(rng.dirichlet(np.ones(n_classes), size=n_groups), axis=0)
+            shares /= shares.sum(axis=1, keepdims=True)
+            counts = np.array([rng.multinomial(int(rng.integers(1, 40)), p) for p in shares])
+            cells = np.flatnonzero(counts)
+            rows, labels = np.divmod(cells, n_classes)
+            row_weight = counts.ravel()[cells].astype(float)
+            tree = DecisionTreeClassifier(**tree_options, random_state=0)
+            ours = tree_splits(counts.astype(float), None, leaves, fraction)
+        tree.fit(rows.reshape(-1, 1).astype(np.float32), labels, sample_weight=row_weight)
+        is_split = tree.tree_.children_left >= 0
+        theirs = np.sort(np.floor(tree.tree_.threshold[is_split]).astype(np.intp))
+        np.testing.assert_array_equal(ours, theirs)
 
 
 def test_tree_bins_find_a_threshold_and_respect_the_leaf_size():

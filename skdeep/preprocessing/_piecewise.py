@@ -4,7 +4,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
@@ -13,6 +12,8 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+
+from ._tree_bins import tree_splits
 
 _MAX_GROUPS = 256  # candidate thresholds of the trees of bins='tree' per feature
 
@@ -189,12 +190,12 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         """Minimum, tree thresholds and maximum of one feature's values."""
         if self.n_bins == 1:
             return distinct[[0, -1]]
-        # The tree is fitted on at most _MAX_GROUPS groups of consecutive values
-        # (each distinct value, or quantile groups when there are more), one
-        # weighted row per group and class (per group with the mean target for
-        # a regression). Gini and squared-error splits of the groups are those
-        # of the rows they hold, the cost no longer grows with the rows, and the
-        # thresholds (group indices + 0.5) are exact in the tree's float32.
+        # The tree grows on at most _MAX_GROUPS groups of consecutive values
+        # (each distinct value, or quantile groups when there are more): the
+        # weight of each class in each group (each group's weight and mean
+        # target for a regression). Gini and squared-error splits of the groups
+        # are those of the rows they hold, and the cost no longer grows with the
+        # rows (see ._tree_bins).
         group_of_distinct = np.arange(distinct.size)
         if distinct.size > _MAX_GROUPS:
             # Quantile groups: a value's group is the share of rows below it.
@@ -210,26 +211,17 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         if self.target_type_ == "continuous":
             weight = np.bincount(group, minlength=n_groups).astype(np.float64)
             target = np.bincount(group, weights=y, minlength=n_groups) / weight
-            rows = np.arange(n_groups)
-            tree = DecisionTreeRegressor
         else:
             n_classes = int(y.max()) + 1
-            weight = np.bincount(group * n_classes + y, minlength=n_groups * n_classes)
-            cells = np.flatnonzero(weight)
-            weight = weight[cells].astype(np.float64)
-            rows, target = np.divmod(cells, n_classes)
-            tree = DecisionTreeClassifier
+            cells = np.bincount(group * n_classes + y, minlength=n_groups * n_classes)
+            weight, target = cells.reshape(n_groups, n_classes).astype(np.float64), None
         leaf = self.min_samples_leaf
         fraction = (
             leaf
             if isinstance(leaf, Real) and not isinstance(leaf, Integral)
             else leaf / inverse.size
         )
-        tree = tree(
-            max_leaf_nodes=self.n_bins, min_weight_fraction_leaf=min(fraction, 0.5), random_state=0
-        ).fit(rows.reshape(-1, 1).astype(np.float32), target, sample_weight=weight)
-        is_split = tree.tree_.children_left >= 0
-        k = np.floor(tree.tree_.threshold[is_split]).astype(np.intp)
+        k = tree_splits(weight, target, self.n_bins, min(fraction, 0.5))
         inner = (group_high[k] + group_low[k + 1]) / 2
         return np.unique(np.concatenate([distinct[[0, -1]], inner]))
 
