@@ -15,6 +15,15 @@ from ._building import blas_threads_for
 from ._callbacks import with_callbacks
 from .core.lockstep import lockstep_obstacle, run_lockstep
 
+LOCKSTEP_MAX_BATCH_ENTRIES = 1 << 16
+"""Largest batch of one network's input (rows x features) that trains in lockstep.
+
+Beyond it a step is arithmetic more than overhead, and the stack's batched
+products run slower than the networks' own: ``benchmarks/bench_lockstep.py``
+measured Caravan (233 rows x about 700 columns a batch) at 0.80x, mlc_churn (50k
+entries) at 1.00x, and tables of 2k to 36k entries at 1.1x to 1.5x.
+"""
+
 
 def fit_together(models, fits):
     """Fit each model on its arguments; train the stochastic ones in lockstep when possible.
@@ -82,7 +91,8 @@ def _train_together(plans):
     reason = lockstep_obstacle(
         states, [plan.train for _, plan in plans], loops, [plan.validation for _, plan in plans]
     )
-    if reason is not None:
+    batch_entries = max(loop.batch_size for loop in loops) * plans[0][1].X.shape[1]
+    if reason is not None or batch_entries > LOCKSTEP_MAX_BATCH_ENTRIES:
         return [model._train(plan) for model, plan in plans]
     rows = len(plans) * max(loop.batch_size for loop in loops)
     with blas_threads_for(states[0].network, rows):

@@ -199,6 +199,18 @@ def test_obstacles_are_named():
     )
 
 
+def test_large_batches_train_one_by_one(calls):
+    # 200 rows x 400 features a batch: past LOCKSTEP_MAX_BATCH_ENTRIES, where the
+    # networks' own products are faster than the stack's.
+    X, y = make_classification(400, 400, n_informative=5, random_state=0)
+    network = MLPSoftmaxClassifier(**{**NETWORK, "max_iter": 2}, batch_size=200)
+    assert lockstep_module.LOCKSTEP_MAX_BATCH_ENTRIES < 200 * 400
+    CrossFitClassifier(network, random_state=0).fit(X, y)
+    assert calls == []
+    CrossFitClassifier(network.set_params(batch_size=100), random_state=0).fit(X, y)
+    assert calls == [5]
+
+
 def test_several_jobs_train_in_parallel_and_agree(calls):
     X, y = _classification()
     network = MLPSoftmaxClassifier(**NETWORK)
