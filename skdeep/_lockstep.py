@@ -18,10 +18,10 @@ from .core.lockstep import lockstep_obstacle, run_lockstep
 LOCKSTEP_MAX_BATCH_ENTRIES = 1 << 16
 """Largest batch of one network's input (rows x features) that trains in lockstep.
 
-Beyond it a step is arithmetic more than overhead, and the stack's batched
-products run slower than the networks' own: ``benchmarks/bench_lockstep.py``
-measured Caravan (233 rows x about 700 columns a batch) at 0.80x, mlc_churn (50k
-entries) at 1.00x, and tables of 2k to 36k entries at 1.1x to 1.5x.
+Beyond it a step is arithmetic more than overhead, so stacking saves nothing:
+Caravan (233 rows x 431 columns a batch) fits in 0.98x the time of its networks
+trained one by one, mlc_churn (250 x 139) in 0.9x-1.0x, where the small tables
+(a few thousand entries a batch) gain 1.3x-1.6x (``benchmarks/bench_lockstep.py``).
 """
 
 
