@@ -43,7 +43,7 @@ from .kernels import backend_name_for
 from .layers import ActivationLayer, Dense
 from .run import Run
 from .schedules import Schedule
-from .training import update_ratios
+from .training import batch_bounds, update_ratios
 
 
 def lockstep_obstacle(states, datas, settings, validations):
@@ -101,12 +101,8 @@ def _plain_schedule(schedule, reference):
 
 
 def _batch_bounds(n, settings):
-    """The row bounds of an epoch's batches (as :func:`.training._one_epoch` makes them)."""
-    batch_size = min(settings.batch_size, n)
-    if settings.even_batches:
-        n_batches = -(-n // batch_size)
-        return [round(i * n / n_batches) for i in range(n_batches + 1)]
-    return [*range(0, n, batch_size), n]
+    """The row bounds of a call's batches, as its own epoch loop would make them."""
+    return batch_bounds(n, min(settings.batch_size, n), settings.even_batches)
 
 
 class _Stack:

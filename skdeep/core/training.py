@@ -32,6 +32,7 @@ __all__ = [
     "Run",
     "RunReport",
     "TrainingState",
+    "batch_bounds",
     "run_epochs",
     "update_ratios",
 ]
@@ -238,12 +239,7 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
     """
     network, optimizer, schedule = state.network, state.optimizer, state.schedule
     theta, grad, n_weights = network.theta, network.grad, network.n_weights
-    n = reader.data.n_samples
-    if settings.even_batches:
-        n_batches = -(-n // batch_size)
-        bounds = [round(i * n / n_batches) for i in range(n_batches + 1)]
-    else:
-        bounds = [*range(0, n, batch_size), n]
+    bounds = batch_bounds(reader.data.n_samples, batch_size, settings.even_batches)
     starts = bounds[:-1]
     progress_every = max(1, len(starts) // 10) if settings.verbose >= 2 and len(starts) >= 50 else 0
     loss_sum = weight_sum = 0.0
@@ -280,6 +276,29 @@ def _one_epoch(state, objective, reader, order, batch_size, guard, settings, siz
             )
     ratios = update_ratios(theta[:n_weights], before, sizes, overwrite_before=True)
     return loss_sum / max(weight_sum, 1e-300), ratios
+
+
+def batch_bounds(n, batch_size, even_batches):
+    """Row bounds of an epoch's batches: ``bounds[i]:bounds[i + 1]`` is batch ``i``.
+
+    Parameters
+    ----------
+    n : int
+        Rows of the epoch.
+    batch_size : int
+        Largest batch (at most ``n``).
+    even_batches : bool
+        ``ceil(n / batch_size)`` batches of equal size within one row, instead of
+        full batches and a smaller last one.
+
+    Returns
+    -------
+    bounds : list of int
+    """
+    if even_batches:
+        n_batches = -(-n // batch_size)
+        return [round(i * n / n_batches) for i in range(n_batches + 1)]
+    return [*range(0, n, batch_size), n]
 
 
 def _last_weighted_batch(data, order, starts):
