@@ -61,6 +61,37 @@ class Layer:
         """Create the buffers for batches of up to ``max_rows`` rows."""
 
 
+def forward_through(layers, x, rng=None):
+    """Run ``x`` through ``layers`` in training mode; return the output and the caches.
+
+    Parameters
+    ----------
+    layers : list of Layer
+    x : ndarray or sparse matrix of shape (n_rows, n_features)
+    rng : numpy.random.Generator, optional
+        Source of dropout masks.
+
+    Returns
+    -------
+    y : ndarray
+        The last layer's output (a view of its buffer).
+    caches : list
+        One cache per layer, for :func:`backward_through`.
+    """
+    caches, h = [], x
+    for layer in layers:
+        h, cache = layer.forward(h, rng)
+        caches.append(cache)
+    return h, caches
+
+
+def backward_through(layers, dy, caches):
+    """Back-propagate ``dy`` through ``layers``, filling their gradient views."""
+    d = dy
+    for layer, cache in zip(reversed(layers), reversed(caches)):
+        d = layer.backward(d, cache)
+
+
 class DenseCache(NamedTuple):
     """Cache of :class:`Dense`: the layer input."""
 

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 
 from .ensemble import MemberDense
 from .kernels import backend_name_for
-from .layers import ActivationLayer, Dense
+from .layers import ActivationLayer, Dense, backward_through, forward_through
 from .run import Run
 from .schedules import Schedule
 from .training import batch_bounds, update_ratios
@@ -220,16 +220,12 @@ class _Stack:
         return y
 
     def forward(self):
-        caches, h = [], self.X.reshape(-1, self.X.shape[2])
-        for layer in self.layers:
-            h, cache = layer.forward(h)
-            caches.append(cache)
-        return h, caches
+        """The stacked batch's scores (members' rows stacked) and the caches."""
+        return forward_through(self.layers, self.X.reshape(-1, self.X.shape[2]))
 
     def backward(self, dscores, caches):
-        d = dscores
-        for layer, cache in zip(reversed(self.layers), reversed(caches)):
-            d = layer.backward(d, cache)
+        """Fill the stack's gradient vector from the scores' gradient."""
+        backward_through(self.layers, dscores, caches)
 
 
 def _optimizer_arrays(optimizer):

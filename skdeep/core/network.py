@@ -33,7 +33,14 @@ from .hyperparameters import declared, select
 from .inference import export, predict_scores
 from .initializers import INITIALIZERS, resolve_initializer
 from .kernels import backend_name_for, fusable_activations
-from .layers import ActivationLayer, BatchNorm, Dense, Dropout
+from .layers import (
+    ActivationLayer,
+    BatchNorm,
+    Dense,
+    Dropout,
+    backward_through,
+    forward_through,
+)
 
 __all__ = ["Network", "NetworkSpec", "lsuv_rescale", "predict_scores"]
 
@@ -342,17 +349,11 @@ class Network:
             One cache per layer, for :meth:`backward`.
         """
         self.allocate(X.shape[0])
-        caches, h = [], X
-        for layer in self.layers:
-            h, cache = layer.forward(h, rng)
-            caches.append(cache)
-        return h, caches
+        return forward_through(self.layers, X, rng)
 
     def backward(self, dscores, caches):
         """Back-propagate ``dscores`` and fill :attr:`grad` (overwrites ``dscores``)."""
-        d = dscores
-        for layer, cache in zip(reversed(self.layers), reversed(caches)):
-            d = layer.backward(d, cache)
+        backward_through(self.layers, dscores, caches)
 
     def set_batch_norm_statistics(self, X):
         """Set every batch-norm layer's running statistics to its statistics on ``X``.
