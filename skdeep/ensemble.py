@@ -240,10 +240,10 @@ class CrossFitClassifier(ClassifierPredictionMixin, ClassifierMixin, _BaseCrossF
     n_jobs : int or None, default=None
         Models fitted in parallel (joblib). On one job (the default) the
         networks train in lockstep when they can (same architecture, a
-        stochastic solver, no sample weights, dropout, batch norm, averaging,
-        max-norm or plateau-driven schedule): one batched step for all of them
-        (:mod:`skdeep._lockstep`), each network the one it would be alone up to
-        rounding; with several jobs they train in parallel.
+        stochastic solver, small batches; no sample weights, dropout, batch
+        norm, averaging, max-norm or plateau-driven schedule): one batched step
+        for all of them (:mod:`skdeep._lockstep`), each network the one it
+        would be alone up to rounding; with several jobs they train in parallel.
 
     boosting : bool or estimator, default=False
         A gradient-boosting member, blended in out of fold (the hybrid; off by
@@ -398,10 +398,10 @@ class CrossFitRegressor(RegressorPredictionMixin, RegressorMixin, _BaseCrossFit)
     n_jobs : int or None, default=None
         Models fitted in parallel (joblib). On one job (the default) the
         networks train in lockstep when they can (same architecture, a
-        stochastic solver, no sample weights, dropout, batch norm, averaging,
-        max-norm or plateau-driven schedule): one batched step for all of them
-        (:mod:`skdeep._lockstep`), each network the one it would be alone up to
-        rounding; with several jobs they train in parallel.
+        stochastic solver, small batches; no sample weights, dropout, batch
+        norm, averaging, max-norm or plateau-driven schedule): one batched step
+        for all of them (:mod:`skdeep._lockstep`), each network the one it
+        would be alone up to rounding; with several jobs they train in parallel.
 
     boosting : bool or estimator, default=False
         A gradient-boosting member, blended in out of fold, as in
