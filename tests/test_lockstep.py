@@ -18,10 +18,10 @@ from sklearn.exceptions import ConvergenceWarning
 import skdeep._lockstep as lockstep_module
 import skdeep.ensemble as ensemble_module
 from skdeep import MLPRegressor, MLPSoftmaxClassifier, MLPSVMClassifier
-from skdeep._building import loop_settings, new_training_state, training_dtype
+from skdeep._building import loop_settings, make_objective, new_training_state, training_dtype
 from skdeep._settings import settings_of
-from skdeep.core.lockstep import lockstep_obstacle
-from skdeep.core.training import Dataset
+from skdeep.core.lockstep import lockstep_obstacle, run_lockstep
+from skdeep.core.training import Dataset, run_epochs
 from skdeep.ensemble import CrossFitClassifier, CrossFitRegressor
 
 # 103 rows: folds of 20 and 21 rows, so the members' batches differ by a row and
@@ -85,8 +85,9 @@ NETWORK = {
         MLPSoftmaxClassifier(**NETWORK, solver="rmsprop", penalty="elasticnet", alpha=1e-3),
         MLPSoftmaxClassifier(**NETWORK, solver="adagrad", activation="tanh", scoring="loss"),
         MLPSVMClassifier(**NETWORK, batch_size=1 / 4, loss="squared_hinge"),
+        MLPSoftmaxClassifier(**NETWORK, batch_size=16, shuffle=False, activation="leaky_relu"),
     ],
-    ids=["adam-cosine", "sgd-l2", "rmsprop-elasticnet", "adagrad-tanh", "svm"],
+    ids=["adam-cosine", "sgd-l2", "rmsprop-elasticnet", "adagrad-tanh", "svm", "no-shuffle"],
 )
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_lockstep_networks_equal_the_networks_trained_alone(network, n_classes, calls, monkeypatch):
@@ -99,11 +100,13 @@ def test_lockstep_networks_equal_the_networks_trained_alone(network, n_classes, 
     assert_close_to_rounding(together.predict_proba(X), alone.predict_proba(X), k=TRAINING_K)
 
 
-@pytest.mark.parametrize("loss", ["squared_error", "huber", "poisson"])
+@pytest.mark.parametrize("loss", ["squared_error", "huber", "poisson", "two outputs"])
 def test_lockstep_regressors_equal_the_regressors_trained_alone(loss, calls, monkeypatch):
-    X, y = make_regression(N_ROWS, 5, noise=5.0, random_state=0)
+    n_targets = 2 if loss == "two outputs" else 1
+    X, y = make_regression(N_ROWS, 5, n_targets=n_targets, noise=5.0, random_state=0)
     if loss == "poisson":
         y = np.exp((y - y.mean()) / y.std())
+    loss = "squared_error" if n_targets == 2 else loss
     network = MLPRegressor(loss, **NETWORK, batch_size=1 / 4, normalize_y=loss != "poisson")
     together = CrossFitRegressor(network, random_state=2).fit(X, y)
     assert calls == [5]
@@ -197,6 +200,35 @@ def test_obstacles_are_named():
     assert obstacle(_fresh_states(network, X, [3, 3]), None, [data, None]).endswith(
         "validation data"
     )
+
+
+def test_the_core_lockstep_trains_rows_of_one_array_as_run_epochs_does():
+    # Below the estimators: calls whose rows are subsets of one shared X (the
+    # early-stopping split's layout), through run_lockstep and run_epochs.
+    X, y = _classification()
+    network = MLPSoftmaxClassifier(**NETWORK, batch_size=1 / 4, learning_rate="cosine")
+    settings = settings_of(network, validate=False)
+    rng = np.random.default_rng(0)
+    splits = [np.sort(rng.permutation(N_ROWS)[:80]) for _ in range(3)]
+    datas = [Dataset(X, y, rows=rows) for rows in splits]
+    validations = [Dataset(X, y, rows=np.setdiff1d(np.arange(N_ROWS), rows)) for rows in splits]
+    loops = [loop_settings(settings, len(rows), False, 0) for rows in splits]
+
+    def fresh():
+        return _fresh_states(network, X, [3, 3, 3])
+
+    together, alone = fresh(), fresh()
+    objectives = [make_objective(settings, state.network) for state in together]
+    reports = run_lockstep(together, objectives, datas, loops, validations, [(None, None)] * 3)
+    for state, data, loop, validation, report in zip(alone, datas, loops, validations, reports):
+        expected = run_epochs(
+            state, make_objective(settings, state.network), data, loop, validation
+        )
+        assert report.epochs == expected.epochs
+        assert report.best_validation_score == pytest.approx(expected.best_validation_score)
+    for a, b in zip(together, alone):
+        assert_close_to_rounding(a.network.theta, b.network.theta, k=TRAINING_K)
+        assert a.history[-1]["epoch"] == b.history[-1]["epoch"]
 
 
 def test_large_batches_train_one_by_one(calls):
