@@ -115,7 +115,7 @@ class _Stack:
     per member.
     """
 
-    def __init__(self, states, members, datas, rows):
+    def __init__(self, states, members, datas, bounds, rows):
         self.states, self.members, self.datas = states, members, datas
         self.k = k = len(members)
         first = states[members[0]].network
@@ -169,41 +169,57 @@ class _Stack:
         self.weights = np.zeros(k * rows)
         self.sample_losses = np.zeros(k * rows)
         self.starts = np.arange(k) * rows
+        # The batches' row weights depend on the bounds only: made once, not per batch.
+        n_batches = len(bounds[members[0]]) - 1
+        self.batch_weights = np.zeros((n_batches, k, rows))
+        for slot, j in enumerate(members):
+            for i, n in enumerate(np.diff(bounds[j])):
+                self.batch_weights[i, slot, :n] = 1.0 / n
+        self.batch_weights = self.batch_weights.reshape(n_batches, k * rows)
+        self.silenced = set()
+
+    def _slices(self, slot, blocks=None):
+        """``(in the stack, in the member's own vector)`` slices of a slot's blocks."""
+        return [
+            (slice(offset + slot * size, offset + (slot + 1) * size), slice(own, own + size))
+            for offset, own, size in (self.blocks if blocks is None else blocks)
+        ]
 
     def _load(self, stacked, own, slot):
-        for offset, member_offset, size in self.blocks:
-            start = offset + slot * size
-            stacked[start : start + size] = own[member_offset : member_offset + size]
-
-    def _store(self, stacked, own, slot):
-        for offset, member_offset, size in self.blocks:
-            start = offset + slot * size
-            own[member_offset : member_offset + size] = stacked[start : start + size]
+        for here, there in self._slices(slot):
+            stacked[here] = own[there]
 
     def store(self, slot):
         """Copy a member's parameters and optimizer state back into its own state."""
         state = self.states[self.members[slot]]
-        self._store(self.theta, state.network.theta, slot)
-        for name in self.moments:
-            self._store(getattr(self.optimizer, name), getattr(state.optimizer, name), slot)
+        pairs = [(self.theta, state.network.theta)]
+        pairs += [(getattr(self.optimizer, n), getattr(state.optimizer, n)) for n in self.moments]
+        for here, there in self._slices(slot):
+            for stacked, own in pairs:
+                own[there] = stacked[here]
         state.optimizer.t = self.optimizer.t
 
     def silence(self, slot):
-        """Zero a member's parameters and optimizer state: its rows give zeros from now on."""
-        for vector in [self.theta, *(getattr(self.optimizer, n) for n in self.moments)]:
-            for offset, _, size in self.blocks:
-                vector[offset + slot * size : offset + (slot + 1) * size] = 0
+        """Zero a member's parameters, optimizer state and row weights: it computes zeros."""
+        for here, _ in self._slices(slot):
+            for vector in [self.theta, *(getattr(self.optimizer, n) for n in self.moments)]:
+                vector[here] = 0
+        self.silenced.add(slot)
 
     def weight_blocks(self, vector, slot):
         """A member's weight matrices in ``vector``, flattened in its own order (a new array)."""
-        parts = [
-            vector[offset + slot * size : offset + (slot + 1) * size]
-            for offset, _, size in self.blocks[: len(self.dense)]
-        ]
-        return np.concatenate(parts)
+        weights = self.blocks[: len(self.dense)]
+        return np.concatenate([vector[here] for here, _ in self._slices(slot, weights)])
+
+    def set_batch_weights(self, i):
+        """The row weights of batch ``i``: ``1 / rows`` of each member's batch, 0 for padding."""
+        np.copyto(self.weights, self.batch_weights[i])
+        rows = self.X.shape[1]
+        for slot in self.silenced:
+            self.weights[slot * rows : (slot + 1) * rows] = 0.0
 
     def gather(self, slot, order, start, stop):
-        """Write a member's batch (rows, targets, weights) into its slot; return its targets."""
+        """Write a member's batch rows and targets into its slot; return its targets."""
         data, rows = self.datas[self.members[slot]], self.X.shape[1]
         n = stop - start
         positions = slice(start, stop) if order is None else order[start:stop]
@@ -212,11 +228,8 @@ class _Stack:
             self.X[slot, :n] = data.X[index]
         else:
             np.take(data.X, index, axis=0, out=self.X[slot, :n], mode="clip")
-        first = slot * rows
-        y = self.y[first : first + n]
+        y = self.y[slot * rows : slot * rows + n]
         y[...] = data.y[index]
-        self.weights[first : first + n] = 1.0 / n
-        self.weights[first + n : first + rows] = 0.0
         return y
 
     def forward(self):
@@ -271,7 +284,7 @@ def run_lockstep(states, objectives, datas, settings, validations, hooks):
     bounds = [_batch_bounds(d.n_samples, s) for d, s in zip(datas, settings)]
     rows = max(b[i + 1] - b[i] for b in bounds for i in range(len(b) - 1))
     members = list(range(len(states)))
-    stack = _Stack(states, members, datas, rows)
+    stack = _Stack(states, members, datas, bounds, rows)
     try:
         for _ in range(settings[0].max_epochs):
             begun = [runs[j].begin_epoch() for j in members]
@@ -290,7 +303,7 @@ def run_lockstep(states, objectives, datas, settings, validations, hooks):
             if not members:
                 break
             if ended:
-                stack = _Stack(states, members, datas, rows)
+                stack = _Stack(states, members, datas, bounds, rows)
     except KeyboardInterrupt:
         for j in members:
             runs[j].report.interrupted = True
@@ -317,6 +330,7 @@ def _epoch(stack, runs, objectives, bounds, begun):
             if slot not in diverged:
                 start, stop = bounds[j][i], bounds[j][i + 1]
                 targets[slot] = stack.gather(slot, begun[slot][1], start, stop)
+        stack.set_batch_weights(i)
         scores, caches = stack.forward()
         head(scores, stack.y, stack.weights, gradient=True, sample_losses=stack.sample_losses)
         batch_losses = np.add.reduceat(stack.sample_losses, stack.starts)
@@ -328,7 +342,6 @@ def _epoch(stack, runs, objectives, bounds, begun):
                 # As alone: this member's epoch stops here, before its step.
                 diverged.add(slot)
                 stack.silence(slot)
-                stack.weights[slot * rows : (slot + 1) * rows] = 0.0
                 scores[slot * rows : (slot + 1) * rows] = 0
                 continue
             sums[slot] += (loss * len(y), len(y))

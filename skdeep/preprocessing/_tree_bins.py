@@ -110,8 +110,7 @@ class _Gini:
         """``(position, improvement, impurity_left, impurity_right)`` or None."""
         node = self.counts[start:end]
         left = np.cumsum(node, axis=0)[:-1]
-        total = left[-1] + node[-1] if len(left) else node.sum(axis=0)
-        right = total - left
+        right = node.sum(axis=0) - left  # whole counts: exact in any order
         w_left, w_right = left.sum(axis=1), right.sum(axis=1)
         valid = (w_left >= min_weight) & (w_right >= min_weight)
         if not valid.any():
