@@ -87,21 +87,20 @@ def _train_together(plans):
     """Each plan's ``(epochs, best validation score)``, in lockstep when they allow it."""
     loops = [model._loop_of(plan) for model, plan in plans]
     states = [plan.state for _, plan in plans]
+    trains = [plan.train for _, plan in plans]
+    validations = [plan.validation for _, plan in plans]
+    batch_rows = max(loop.batch_size for loop in loops)
     # A full-batch solver has no validation data, one of the obstacles.
-    reason = lockstep_obstacle(
-        states, [plan.train for _, plan in plans], loops, [plan.validation for _, plan in plans]
-    )
-    batch_entries = max(loop.batch_size for loop in loops) * plans[0][1].X.shape[1]
-    if reason is not None or batch_entries > LOCKSTEP_MAX_BATCH_ENTRIES:
+    reason = lockstep_obstacle(states, trains, loops, validations)
+    if reason is not None or batch_rows * plans[0][1].X.shape[1] > LOCKSTEP_MAX_BATCH_ENTRIES:
         return [model._train(plan) for model, plan in plans]
-    rows = len(plans) * max(loop.batch_size for loop in loops)
-    with blas_threads_for(states[0].network, rows):
+    with blas_threads_for(states[0].network, len(plans) * batch_rows):
         reports = run_lockstep(
             states,
             [plan.objective for _, plan in plans],
-            [plan.train for _, plan in plans],
+            trains,
             loops,
-            [plan.validation for _, plan in plans],
+            validations,
             [(plan.callbacks.epoch_begin, plan.callbacks.epoch_end) for _, plan in plans],
         )
     return [model._outcome(plan, report) for (model, plan), report in zip(plans, reports)]
