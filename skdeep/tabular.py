@@ -25,6 +25,7 @@ ENCODER_DEFAULTS = {
     "min_frequency": 5,
     "max_categories": 64,
     "one_hot_max_size": 20,
+    "numeric_target_encoding": True,
     "dtype": "float32",
 }
 """The encoder's settings in the recipe (:class:`~skdeep.preprocessing.TabularEncoder`)."""
@@ -110,7 +111,10 @@ def make_tabular_classifier(random_state=None, *, head="softmax", boosting=False
       fitted on that feature against ``y``);
       missing values imputed and flagged; categories one-hot, rare ones merged,
       except that a feature of more than 20 categories is target-encoded
-      (cross-fitted, ``one_hot_max_size=20``);
+      (cross-fitted, ``one_hot_max_size=20``), and so is, next to its numerical
+      encoding, a column of more than 20 integers that behaves like a category
+      (an id of a person, a district or a store, whose per-value target means
+      predict better out of fold than its bins: ``numeric_target_encoding``);
     * ``"classifier"``: a :class:`~skdeep.ensemble.CrossFitClassifier` of
       :class:`MLPSoftmaxClassifier` networks (with ``head="svm"``,
       :class:`MLPSVMClassifier`): each network has two layers of 96 ReLU units
@@ -132,7 +136,7 @@ def make_tabular_classifier(random_state=None, *, head="softmax", boosting=False
     ----------
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, every network (initial weights, shuffling) and the
-        encoder's cross-fitted target encoding.
+        encoder's cross-fitted target encoding and its test of integer codes.
     head : {'softmax', 'svm'}, default='softmax'
         The networks' head: softmax cross-entropy or the multiclass hinge.
     boosting : bool or estimator, default=False
@@ -181,7 +185,8 @@ def make_tabular_regressor(random_state=None, *, boosting=False, **overrides):
 
     * ``"encoder"``: a :class:`~skdeep.preprocessing.TabularEncoder`, as in the
       classification recipe (a feature of more than 20 categories
-      target-encoded) but with quantile bins for the piecewise-linear
+      target-encoded, and so is a column of integers that behaves like one)
+      but with quantile bins for the piecewise-linear
       encoding (what was measured on regression tables);
     * ``"regressor"``: a :class:`~skdeep.ensemble.CrossFitRegressor` of
       :class:`~skdeep.MLPRegressor` networks with the classification recipe's
@@ -202,7 +207,7 @@ def make_tabular_regressor(random_state=None, *, boosting=False, **overrides):
     ----------
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, every network (initial weights, shuffling) and the
-        encoder's cross-fitted target encoding.
+        encoder's cross-fitted target encoding and its test of integer codes.
     boosting : bool or estimator, default=False
         The hybrid, an option outside the recipe: ``True`` adds a
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor` (at its

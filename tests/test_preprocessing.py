@@ -21,6 +21,9 @@ from skdeep.preprocessing._tree_bins import tree_splits
         PiecewiseLinearEncoder(n_bins=4, bins="tree", min_samples_leaf=1),
         TabularEncoder(dtype="float64"),
         TabularEncoder(one_hot_max_size=3, random_state=0, dtype="float64"),
+        TabularEncoder(
+            numeric_target_encoding=True, one_hot_max_size=3, random_state=0, dtype="float64"
+        ),
     ]
 )
 def test_scikit_learn_compatible(estimator, check):

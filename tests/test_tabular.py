@@ -47,6 +47,8 @@ def test_recipe_is_a_pipeline_of_encoder_and_classifier():
     assert params["encoder__n_bins"] > 0 and params["encoder__bins"] == "tree"
     # Many-level categories are target-encoded, seeded like the rest.
     assert params["encoder__one_hot_max_size"] == 20 and params["encoder__random_state"] == 3
+    # So are integer columns that behave like categories (ids).
+    assert params["encoder__numeric_target_encoding"]
     # The classifier's own defaults stay MLPClassifier's: the recipe is separate.
     assert MLPSoftmaxClassifier().n_members == 1
     assert MLPSoftmaxClassifier().learning_rate == "constant"

@@ -118,6 +118,7 @@ def test_recipe_is_a_pipeline_of_encoder_and_regressor():
     assert network.normalize_y and network.early_stopping and network.scoring == "loss"
     assert network.loss == "squared_error"
     assert model[0].one_hot_max_size == 20 and model[0].random_state == 3
+    assert model[0].numeric_target_encoding
 
 
 def test_recipe_fits_a_raw_price_table(table):

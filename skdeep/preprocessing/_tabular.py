@@ -17,6 +17,7 @@ from sklearn.preprocessing import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._codes import find_codes
 from ._piecewise import PiecewiseLinearEncoder, _target_type
 from ._robust import RobustSmoothScaler
 
@@ -99,9 +100,17 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         instead of one-hot encoded; ``fit`` then requires ``y``. None one-hot
         encodes every categorical feature.
 
+    numeric_target_encoding : bool, default=False
+        Also target-encode the integer-valued numerical features that behave
+        like codes (see above); ``fit`` then requires ``y``, and
+        ``one_hot_max_size`` (only features with more distinct values than it
+        are tested: with fewer, an integer feature is a scale, a score or a
+        count, that the bins resolve).
+
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds of the cross-fitted target encoding
-        (``one_hot_max_size``); nothing else is random.
+        (``one_hot_max_size``, ``numeric_target_encoding``) and of the test
+        that finds integer codes; nothing else is random.
 
     dtype : {'float32', 'float64'}, default='float32'
         Dtype of the output (float32 halves the memory and doubles the speed of
@@ -116,7 +125,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Columns treated as categorical.
 
     target_encoded_features_ : list
-        The categorical columns that are target-encoded (``one_hot_max_size``).
+        The columns that are target-encoded: the categorical ones of
+        ``one_hot_max_size``, then the numerical ones found to be codes
+        (``numeric_target_encoding``).
 
     column_transformer_ : ColumnTransformer
         The fitted encoding.
@@ -155,6 +166,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
         "one_hot_max_size": [Interval(Integral, 1, None, closed="left"), None],
+        "numeric_target_encoding": ["boolean"],
         "random_state": ["random_state"],
         "dtype": [StrOptions({"float32", "float64"})],
     }
@@ -172,6 +184,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         min_frequency=5,
         max_categories=64,
         one_hot_max_size=None,
+        numeric_target_encoding=False,
         random_state=None,
         dtype="float32",
     ):
@@ -185,6 +198,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.min_frequency = min_frequency
         self.max_categories = max_categories
         self.one_hot_max_size = one_hot_max_size
+        self.numeric_target_encoding = numeric_target_encoding
         self.random_state = random_state
         self.dtype = dtype
 
@@ -194,8 +208,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         tags.target_tags.required = (
-            self.bins == "tree" and self.n_bins > 0
-        ) or self.one_hot_max_size is not None
+            (self.bins == "tree" and self.n_bins > 0)
+            or self.one_hot_max_size is not None
+            or self.numeric_target_encoding
+        )
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -207,8 +223,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
         y : array-like of shape (n_samples,) or None, default=None
-            Target; used only by ``bins='tree'`` and ``one_hot_max_size``
-            (which then require it).
+            Target; used only by ``bins='tree'``, ``one_hot_max_size`` and
+            ``numeric_target_encoding`` (which then require it).
 
         Returns
         -------
@@ -226,8 +242,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         X : pandas DataFrame or array-like of shape (n_samples, n_features)
             The raw table.
         y : array-like of shape (n_samples,) or None, default=None
-            Target; used only by ``bins='tree'`` and ``one_hot_max_size``
-            (which then require it).
+            Target; used only by ``bins='tree'``, ``one_hot_max_size`` and
+            ``numeric_target_encoding`` (which then require it).
 
         Returns
         -------
@@ -273,14 +289,38 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def _fit_transform(self, X, y, transform=False):
         X = _as_frame(X, self, reset=True)
         self.numerical_features_, self.categorical_features_ = _column_kinds(X)
-        self.target_encoded_features_ = self._target_encoded(X)
-        if self.target_encoded_features_ and y is None:
+        categories = self._many_categories(X)
+        if categories and y is None:
             raise ValueError(
-                f"TabularEncoder needs y to target-encode {self.target_encoded_features_}, "
+                f"TabularEncoder needs y to target-encode {categories}, "
                 f"which have more than one_hot_max_size={self.one_hot_max_size} categories; "
                 "pass y to fit, or set one_hot_max_size=None to one-hot encode them."
             )
-        target_type = _target_type(y, self.target_type) if self.target_encoded_features_ else None
+        if self.numeric_target_encoding and self.one_hot_max_size is None:
+            raise ValueError(
+                "numeric_target_encoding=True needs one_hot_max_size: it tests the integer "
+                "columns with more distinct values than that; set one_hot_max_size (e.g. 20)."
+            )
+        if self.numeric_target_encoding and y is None and self.numerical_features_:
+            raise ValueError(
+                "TabularEncoder requires y to be passed, but the target y is None: "
+                "numeric_target_encoding=True finds the numerical features that are codes "
+                "from y; pass y to fit, or set numeric_target_encoding=False."
+            )
+        needs_target = categories or (self.numeric_target_encoding and self.numerical_features_)
+        target_type = _target_type(y, self.target_type) if needs_target else None
+        codes = []
+        if self.numeric_target_encoding and self.numerical_features_:
+            codes = find_codes(
+                X,
+                self.numerical_features_,
+                y,
+                target_type,
+                self.n_bins,
+                self.one_hot_max_size,
+                self.random_state,
+            )
+        self.target_encoded_features_ = categories + codes
         self.column_transformer_ = ColumnTransformer(
             self._parts(X, target_type), remainder="drop", verbose_feature_names_out=True
         )
@@ -289,7 +329,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.column_transformer_.fit(X, y)
         return None
 
-    def _target_encoded(self, X):
+    def _many_categories(self, X):
         """The categorical features with more distinct values than ``one_hot_max_size``."""
         if self.one_hot_max_size is None:
             return []
