@@ -50,16 +50,12 @@ def find_codes(X, columns, y, target_type, n_bins, min_distinct, random_state):
         The columns, in the order of ``columns``, found to be codes.
     """
     candidates = []
-    for name in columns:
-        values = X[name].to_numpy(dtype=float)
+    for name, values in _integer_columns_with_many_values(X, columns, max(min_distinct, 2)):
         known = ~np.isnan(values)
-        if not known.any() or np.any(values[known] != np.round(values[known])):
-            continue
         # A missing value is a code of its own, as in the categorical encoding.
         distinct, value_codes = np.unique(np.where(known, values, np.inf), return_inverse=True)
-        if len(distinct) > max(min_distinct, 2):
-            bin_codes = _quantile_bins(values, known, n_bins)
-            candidates.append((name, value_codes, len(distinct), bin_codes))
+        bin_codes = _quantile_bins(values, known, n_bins)
+        candidates.append((name, value_codes, len(distinct), bin_codes))
     if not candidates:
         return []
     targets, fold_of_row, n_folds = _targets_and_folds(y, target_type, random_state)
@@ -74,6 +70,24 @@ def find_codes(X, columns, y, target_type, n_bins, min_distinct, random_state):
         if per_value < variance and per_bin - per_value > MIN_SKILL_GAIN * variance:
             codes.append(name)
     return codes
+
+
+def _integer_columns_with_many_values(X, columns, min_distinct):
+    """``(name, values)`` of the columns of whole numbers with more than
+    ``min_distinct`` distinct values (a missing value counting as one), found
+    for all the columns at once: a table has many numerical columns and few codes."""
+    if not columns:
+        return []
+    values = X[columns].to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    whole = np.where(known, values == np.round(values), True).all(axis=0) & known.any(axis=0)
+    # Distinct values per column from one sort (NaN sorts last and counts once).
+    ordered = np.sort(values[:, whole], axis=0)
+    steps = (ordered[1:] != ordered[:-1]) & ~np.isnan(ordered[1:])
+    n_distinct = steps.sum(axis=0) + 1 + np.isnan(ordered).any(axis=0)
+    names = np.asarray(columns, dtype=object)[whole]
+    many = n_distinct > min_distinct
+    return [(name, values[:, j]) for name, j in zip(names[many], np.flatnonzero(whole)[many])]
 
 
 def _targets_and_folds(y, target_type, random_state):
