@@ -114,6 +114,15 @@ def test_codes_with_missing_values_and_unseen_codes():
     assert np.ptp(unseen[:, column]) == 0  # every unseen id gets the overall mean
 
 
+def test_codes_in_pandas_nullable_integers():
+    frame, y = _panel()
+    frame["person"] = pd.array(frame["person"], dtype="Int64")
+    frame.loc[::9, "person"] = pd.NA
+    encoder = TabularEncoder(numeric_target_encoding=True, one_hot_max_size=20, random_state=0)
+    Z = encoder.fit(frame, y).transform(frame)
+    assert encoder.target_encoded_features_ == ["person"] and np.isfinite(Z).all()
+
+
 def test_numeric_target_encoding_needs_y_a_threshold_and_a_boolean():
     frame, y = _panel()
     with pytest.raises(ValueError, match="requires y.*numeric_target_encoding=True.*pass y"):

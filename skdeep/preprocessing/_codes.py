@@ -78,7 +78,8 @@ def _integer_columns_with_many_values(X, columns, min_distinct):
     for all the columns at once: a table has many numerical columns and few codes."""
     if not columns:
         return []
-    values = X[columns].to_numpy(dtype=float)
+    # na_value: pandas' nullable integers hold pd.NA, which is not a float.
+    values = X[columns].to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(values)
     whole = np.where(known, values == np.round(values), True).all(axis=0) & known.any(axis=0)
     # Distinct values per column from one sort (NaN sorts last and counts once).
